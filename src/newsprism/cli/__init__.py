@@ -1,0 +1,330 @@
+"""The `newsprism` command line: thin wrappers over the library (typer + rich)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from contextlib import contextmanager
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import IngestError, NewsprismError
+
+app = typer.Typer(
+    name="newsprism", no_args_is_help=True, add_completion=False,
+    help="News provenance and cross-source comparison: same story, copies, spins, translations, "
+         "independent reporting lines, conflicts and quotes.",
+)
+out = Console()
+err = Console(stderr=True)
+
+DbOpt = Annotated[str, typer.Option("--db", help="Store: SQLite path, ':memory:' or SQLAlchemy URL.")]
+QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No progress bars or summaries.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Make any input error fatal.")]
+DeviceOpt = Annotated[str, typer.Option("--device", help="Embedding device: cpu or cuda.")]
+DEFAULT_DB = "newsprism.db"
+
+
+def demo_corpus() -> Path:
+    """Path of the bundled demo corpus."""
+    return Path(str(files("newsprism") / "demo" / "corpus"))
+
+
+def demo_gold() -> Path:
+    return Path(str(files("newsprism") / "demo" / "gold.json"))
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[object]:
+    from ..progress import NullProgress, RichProgress
+
+    if quiet or not sys.stderr.isatty():
+        yield NullProgress()
+        return
+    with RichProgress() as p:
+        yield p
+
+
+@contextmanager
+def _errors_to_exit() -> Iterator[None]:
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/]: everything committed so far is kept; re-run to continue.")
+        raise typer.Exit(130) from None
+    except NewsprismError as exc:
+        err.print(f"[red]error[/]: {exc}", markup=True, highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _open(db: str):  # type: ignore[no-untyped-def]
+    from ..store import open_store
+
+    return open_store(db)
+
+
+class _Strict(Exception):
+    pass
+
+
+def _ingest(store, paths: list[str], *, quiet: bool, strict: bool):  # type: ignore[no-untyped-def]
+    from ..pipeline import ingest
+    from ..settings import Settings
+
+    def on_error(e: IngestError) -> None:
+        err.print(f"[red]error[/]: {e}", highlight=False)
+        if strict:
+            raise _Strict(str(e))
+
+    stdin = sys.stdin if "-" in paths else None
+    with _progress(quiet) as prog:
+        try:
+            summary = ingest(store, paths, settings=Settings(), stdin=stdin, progress=prog, on_error=on_error)
+        except _Strict:
+            err.print("stopping: --strict makes input errors fatal")
+            raise typer.Exit(1) from None
+    if summary.read == 0 and summary.errors:
+        err.print("nothing could be ingested")
+        raise typer.Exit(1)
+    if summary.read == 0:
+        err.print("no input files found")
+        raise typer.Exit(1)
+    return summary
+
+
+@app.command("ingest")
+def ingest_cli(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, globs, or - for stdin.")],
+    db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False, strict: StrictOpt = False, as_json: JsonOpt = False,
+) -> None:
+    """Read articles (.txt, .html, .jsonl) into the store; the same article twice is stored once."""
+    with _errors_to_exit():
+        store = _open(db)
+        s = _ingest(store, paths, quiet=quiet, strict=strict)
+        data = {"read": s.read, "new": s.new, "duplicates": s.duplicates, "errors": len(s.errors),
+                "articles_in_store": store.count_articles()}
+        if as_json:
+            out.print_json(json.dumps(data))
+        elif not quiet:
+            err.print(f"ingested {s.new} new, {s.duplicates} already stored, {len(s.errors)} errors "
+                      f"→ {db} ({data['articles_in_store']} articles)")
+
+
+def _process(store, *, quiet: bool, device: str):  # type: ignore[no-untyped-def]
+    from ..pipeline import Models, process
+    from ..settings import Settings
+
+    settings = Settings(device=device)
+    with _progress(quiet) as prog:
+        if not quiet:
+            err.print("loading models…")
+        models = Models.load(device=device)
+        return process(store, models, settings=settings, progress=prog)
+
+
+def _write(store, out_dir: Path, formats=("json", "md", "html")):  # type: ignore[no-untyped-def]
+    from ..report import build_report, write_reports
+
+    return write_reports(build_report(store), out_dir, formats)
+
+
+@app.command("run")
+def run_cli(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, globs, or - for stdin.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for report.json/.md/.html.")] = Path("newsprism-out"),
+    db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False, strict: StrictOpt = False, device: DeviceOpt = "cpu",
+) -> None:
+    """Ingest, run the whole pipeline on what is new, and write the reports."""
+    with _errors_to_exit():
+        store = _open(db)
+        _ingest(store, paths, quiet=quiet, strict=strict)
+        s = _process(store, quiet=quiet, device=device)
+        written = _write(store, out_dir)
+        if not quiet:
+            err.print(f"analyzed {s.analyzed}, related {s.related} ({s.relations} relations), "
+                      f"clustered {s.clustered}, compared {s.compared} stories")
+            for p in written.values():
+                err.print(f"wrote {p}")
+
+
+@app.command("demo")
+def demo_cli(
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the reports.")] = Path("newsprism-demo"),
+    quiet: QuietOpt = False, device: DeviceOpt = "cpu",
+) -> None:
+    """Run the bundled demo corpus into a fresh store and write the reports."""
+    with _errors_to_exit():
+        out_dir.mkdir(parents=True, exist_ok=True)
+        db = out_dir / "newsprism.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        store = _open(str(db))
+        _ingest(store, [str(demo_corpus())], quiet=quiet, strict=False)
+        _process(store, quiet=quiet, device=device)
+        written = _write(store, out_dir)
+        if not quiet:
+            for p in written.values():
+                err.print(f"wrote {p}")
+        out.print(f"HTML report: {written['html'].resolve()}")
+
+
+@app.command("stories")
+def stories_cli(db: DbOpt = DEFAULT_DB, as_json: JsonOpt = False) -> None:
+    """List stories with their article and independent-line counts."""
+    with _errors_to_exit():
+        pairs = _open(db).comparisons()
+        rows = [{"id": s.id, "label": s.label, "articles": len(s.articles), "lines": len(c.lines),
+                 "first_seen": s.first_seen.isoformat() if s.first_seen else None,
+                 "conflicts": len(c.conflicts)} for s, c in pairs]
+        if as_json:
+            out.print_json(json.dumps(rows))
+            return
+        t = Table("id", "articles", "lines", "conflicts", "first seen", "label")
+        for r in rows:
+            t.add_row(r["id"], str(r["articles"]), str(r["lines"]), str(r["conflicts"]),
+                      (r["first_seen"] or "")[:10], r["label"])
+        out.print(t)
+
+
+@app.command("story")
+def story_cli(story_id: Annotated[str, typer.Argument(help="Story id (or unique prefix).")],
+              db: DbOpt = DEFAULT_DB, as_json: JsonOpt = False) -> None:
+    """Show one story: lines with their original, corroborated facts, conflicts, unique facts."""
+    from ..report import build_report
+
+    with _errors_to_exit():
+        rep = build_report(_open(db))
+        match = [s for s in rep["stories"] if s["id"] == story_id] or \
+                [s for s in rep["stories"] if s["id"].startswith(story_id)]
+        if len(match) != 1:
+            err.print(f"error: no story '{story_id}'" if not match else f"error: '{story_id}' is ambiguous")
+            raise typer.Exit(1)
+        s = match[0]
+        arts = {a["id"]: a for a in rep["articles"]}
+        if as_json:
+            out.print_json(json.dumps(s, ensure_ascii=False))
+            return
+        out.print(f"[bold]{s['label']}[/]  ({s['id']}, {len(s['articles'])} articles, {len(s['lines'])} lines)")
+        for i, line in enumerate(s["lines"], 1):
+            orig = s["originals"][i - 1]
+            head = arts[orig]["outlet"] if orig else "original unknown"
+            out.print(f"  line {i}: original {head}: " + ", ".join(
+                f"{arts[x]['outlet'] or '?'}" for x in line), highlight=False)
+        for f in s["facts"]:
+            out.print(f"  [green]fact[/] ({f['lines']} lines): {f['text']}", highlight=False)
+        for k in s["conflicts"]:
+            vals = " vs ".join(f"{v['value']} ({arts[v['article']]['outlet']})" for v in k["values"])
+            out.print(f"  [yellow]conflict[/] {k['slot']}: {vals}", highlight=False)
+        for u in s["unique"]:
+            out.print(f"  [cyan]only {arts[u['article']]['outlet']}[/]: {u['text']}", highlight=False)
+
+
+@app.command("compare")
+def compare_cli(a: Annotated[str, typer.Argument(help="Article id, id prefix, or file name.")],
+                b: Annotated[str, typer.Argument(help="Article id, id prefix, or file name.")],
+                db: DbOpt = DEFAULT_DB, as_json: JsonOpt = False) -> None:
+    """Relation between two stored articles: kind, score, direction and aligned passages."""
+    from .. import serialize as ser
+    from ..relate import relate_pair
+    from ..settings import Settings
+
+    with _errors_to_exit():
+        store = _open(db)
+        art_a, art_b = store.resolve_article(a), store.resolve_article(b)
+        for ref, art in ((a, art_a), (b, art_b)):
+            if art is None:
+                err.print(f"error: no article '{ref}' in {db}")
+                raise typer.Exit(1)
+        rel = store.relation(art_a.id, art_b.id)
+        if rel is None:
+            ans, vecs = store.analyses([art_a.id, art_b.id]), store.vectors([art_a.id, art_b.id])
+            if len(ans) < 2 or len(vecs) < 2:
+                err.print("error: run the pipeline first (newsprism run) so both articles are analysed")
+                raise typer.Exit(1)
+            rel = relate_pair(art_a, art_b, ans[art_a.id], ans[art_b.id], vecs[art_a.id], vecs[art_b.id],
+                              config=Settings().relate)
+        if rel.a != art_a.id:
+            art_a, art_b = art_b, art_a
+        d = ser.relation_to_dict(rel)
+        if as_json:
+            out.print_json(json.dumps(d, ensure_ascii=False))
+            return
+        first = {"a_first": art_a.outlet or "A", "b_first": art_b.outlet or "B"}.get(rel.direction)
+        out.print(f"[bold]{rel.kind}[/] score {rel.score:.2f} · "
+                  f"{'first: ' + first if first else 'direction unknown'} · coverage "
+                  f"{rel.coverage_a:.0%} / {rel.coverage_b:.0%}")
+        out.print(f"A: {art_a.title} ({art_a.outlet})\nB: {art_b.title} ({art_b.outlet})", highlight=False)
+        for why in rel.reasons:
+            out.print(f"  - {why}", highlight=False)
+        for s in rel.alignment:
+            out.print(f"\n  [dim]lexical {s.lexical:.2f} semantic {s.semantic:.2f}[/]")
+            out.print(f"  A: {art_a.text[s.a_start:s.a_end]}", highlight=False)
+            out.print(f"  B: {art_b.text[s.b_start:s.b_end]}", highlight=False)
+
+
+@app.command("report")
+def report_cli(
+    fmt: Annotated[str, typer.Option("--format", help="json, md or html.")] = "html",
+    output: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
+    db: DbOpt = DEFAULT_DB,
+) -> None:
+    """Render the store as a report (JSON, Markdown or self-contained HTML)."""
+    from ..report import build_report, render_html, render_markdown
+
+    if fmt not in ("json", "md", "html"):
+        err.print(f"error: --format must be json, md or html, not '{fmt}'")
+        raise typer.Exit(2)
+    with _errors_to_exit():
+        rep = build_report(_open(db))
+        text = (json.dumps(rep, ensure_ascii=False, indent=1) if fmt == "json"
+                else render_markdown(rep) if fmt == "md" else render_html(rep))
+        if output:
+            output.write_text(text, encoding="utf-8")
+            err.print(f"wrote {output}")
+        else:
+            sys.stdout.write(text)
+
+
+@app.command("eval")
+def eval_cli(
+    report: Annotated[Path, typer.Argument(help="report.json written by run/demo/report.")],
+    gold: Annotated[Path, typer.Option("--gold", help="Gold file (docs/gold-format.md).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Precision/recall/F1 of a report against gold, per aspect."""
+    from ..evaluate import evaluate, summary_rows
+
+    with _errors_to_exit():
+        try:
+            g = json.loads(gold.read_text(encoding="utf-8"))
+            r = json.loads(report.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            err.print(f"error: {exc}")
+            raise typer.Exit(2) from None
+        res = evaluate(g, r)
+        if as_json:
+            out.print_json(json.dumps(res))
+            return
+        t = Table("aspect", "precision", "recall", "F1", "gold items")
+        for aspect, p, rc, f, n in summary_rows(res):
+            t.add_row(aspect, f"{p:.3f}", f"{rc:.3f}", f"{f:.3f}", str(n))
+        out.print(t)
+        if res["direction"]["accuracy"] is not None:
+            out.print(f"direction accuracy {res['direction']['accuracy']:.3f} over {res['direction']['pairs']} pairs")
+        if res["missing_articles"]:
+            out.print(f"[yellow]gold articles missing from the report:[/] {', '.join(res['missing_articles'])}")
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("NEWSPRISM_LOG", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    app()

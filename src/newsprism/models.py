@@ -1,0 +1,205 @@
+"""Domain records passed between pipeline stages.
+
+All records are frozen, slotted dataclasses: stages are pure functions over them, so the same
+code runs in-process, in a pool or on Ray. Offsets are character offsets into `Article.text`
+(the clean text) unless a field says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+RelationKind = Literal[
+    "verbatim", "near_verbatim", "spin", "translation", "shared_source", "same_story", "unrelated"
+]
+Direction = Literal["a_first", "b_first", "unknown"]
+
+#: Kinds that mean one text derives from the other (they join articles into one reporting line).
+COPY_KINDS: frozenset[str] = frozenset({"verbatim", "near_verbatim", "spin", "translation"})
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """One article as read from an input, before cleaning."""
+
+    origin: str  # input path, "path:line" for JSONL, "-" for stdin
+    text: str  # body text before boilerplate removal (title excluded)
+    title: str = ""
+    url: str | None = None
+    outlet: str | None = None
+    byline: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    source_id: str | None = None  # id given by the input (JSONL `id`), if any
+    body_line: int = 1  # 1-based line of the source file where `text` starts (0 when not line-based)
+    format: str = "txt"
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedSpan:
+    """A piece of boilerplate cut from the raw text; offsets into `Article.raw`."""
+
+    start: int
+    end: int
+    kind: str  # comment_form, share, photo_credit, caption, read_more, source_trailer, repeated
+    text: str
+    line: int | None = None  # 1-based line in the source file, when the source is line-based
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str
+    origin: str
+    text: str  # clean text
+    raw: str  # text before boilerplate removal
+    title: str = ""
+    url: str | None = None
+    outlet: str | None = None
+    byline: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    removed: tuple[RemovedSpan, ...] = ()
+    source_id: str | None = None  # id given by the input (JSONL `id`), kept for matching gold
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A canonical entity of one article with all its mentions."""
+
+    name: str  # canonical name ("Mark Milley")
+    label: str  # PERSON, ORG, GPE, LOC, NORP, EVENT, ...
+    mentions: tuple[Span, ...]
+    role: str | None = None  # title/office attached in the text ("Defense Minister")
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    text: str
+    start: int
+    end: int
+    speaker: str | None = None  # canonical name of a named speaker
+    anonymous: bool = False
+    descriptor: str | None = None  # "senior IDF sources", "an Israeli official"
+    cue: str | None = None  # said, told, according to ...
+    direct: bool = True  # False for indirect attributions ("officials said that ...")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A sentence that states something checkable, with its normalised slots."""
+
+    text: str
+    start: int
+    end: int
+    numbers: tuple[str, ...] = ()  # normalised numbers/quantities/ordinals ("3", "third")
+    dates: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    participants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    machine_translation: float = 0.0
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    article_id: str
+    language: str
+    sentences: tuple[Span, ...]
+    entities: tuple[Entity, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    genre: str = "news"  # news, analysis, opinion, press_release
+    signals: Signals = field(default_factory=Signals)
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedSpan:
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    lexical: float  # 0..1, rapidfuzz ratio
+    semantic: float  # 0..1, embedding cosine
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    a: str
+    b: str
+    kind: RelationKind
+    score: float
+    direction: Direction = "unknown"
+    reasons: tuple[str, ...] = ()
+    alignment: tuple[AlignedSpan, ...] = ()
+    coverage_a: float = 0.0
+    coverage_b: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    article: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    text: str
+    lines: int  # number of independent reporting lines stating it
+    support: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UniqueFact:
+    article: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictValue:
+    value: str
+    article: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    slot: str  # number, count, ordinal, date, place, participant, role
+    values: tuple[ConflictValue, ...]
+    kind: str = "contradiction"  # contradiction, different_scope, vagueness
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    id: str
+    label: str
+    articles: tuple[str, ...]
+    lines: tuple[tuple[str, ...], ...] = ()  # groups of articles deriving from one original
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    entities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    story_id: str
+    lines: tuple[tuple[str, ...], ...]
+    originals: tuple[str | None, ...]  # likely original of each line, same order as `lines`
+    facts: tuple[Fact, ...] = ()
+    unique: tuple[UniqueFact, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()

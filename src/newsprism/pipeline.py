@@ -1,0 +1,220 @@
+"""The runner: composes the pure stages and keeps the store at the edge.
+
+Each stage finds its own unfinished work in the store (articles without an analysis, without
+vectors, not yet related, without a story) and commits in small batches, so `run` only
+processes what is new and a crash or Ctrl-C loses at most the batch in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timezone
+from typing import TextIO
+
+from .analyze import analyze_articles, load_nlp
+from .clean import clean_documents
+from .cluster import StoryClusterer, StoryState, arrival_order, to_story
+from .compare import compare_story
+from .embed import MiniLMEncoder, MultilingualEncoder, embed_articles
+from .errors import IngestError
+from .ingest import iter_documents
+from .models import Article, RawDocument
+from .progress import NullProgress, Progress
+from .relate import candidate_pairs, relate_pair, reporting_lines
+from .settings import Settings
+from .store import Store
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Models:
+    """The models the pipeline needs, loaded once and injected (tests may pass small ones)."""
+
+    nlp: object
+    encoder: object
+    multilingual: object
+
+    @classmethod
+    def load(cls, *, device: str = "cpu") -> Models:
+        return cls(nlp=load_nlp(), encoder=MiniLMEncoder(device=device), multilingual=MultilingualEncoder())
+
+
+@dataclass
+class IngestSummary:
+    read: int = 0
+    new: int = 0
+    duplicates: int = 0
+    errors: list[IngestError] = field(default_factory=list)
+
+
+@dataclass
+class RunSummary:
+    ingest: IngestSummary = field(default_factory=IngestSummary)
+    analyzed: int = 0
+    embedded: int = 0
+    related: int = 0
+    relations: int = 0
+    clustered: int = 0
+    compared: int = 0
+
+
+def _tz_aware(a: Article) -> Article:
+    if a.published_at is not None and a.published_at.tzinfo is None:
+        return replace(a, published_at=a.published_at.replace(tzinfo=timezone.utc))
+    return a
+
+
+def ingest(store: Store, inputs: Sequence[str], *, settings: Settings = Settings(),
+           stdin: TextIO | None = None, progress: Progress = NullProgress(),
+           on_error=None) -> IngestSummary:  # type: ignore[no-untyped-def]
+    """Read inputs, clean them and store new articles; bad inputs are reported, not fatal."""
+    summary = IngestSummary()
+    chunk: list[RawDocument] = []
+
+    def flush() -> None:
+        if not chunk:
+            return
+        arts = [_tz_aware(a) for a in clean_documents(chunk, config=settings.clean)]
+        new = store.add_articles(arts)
+        summary.new += len(new)
+        summary.duplicates += len(arts) - len(new)
+        chunk.clear()
+
+    with progress.task("ingest", None) as task:
+        for item in iter_documents(inputs, stdin=stdin, max_bytes=settings.max_bytes):
+            if isinstance(item, IngestError):
+                summary.errors.append(item)
+                if on_error is not None:
+                    on_error(item)
+                continue
+            summary.read += 1
+            chunk.append(item)
+            task.advance()
+            if len(chunk) >= settings.ingest_chunk:
+                flush()
+        flush()
+    return summary
+
+
+def _batches(ids: Sequence[str], n: int) -> Iterable[list[str]]:
+    for i in range(0, len(ids), n):
+        yield list(ids[i:i + n])
+
+
+def analyze_pending(store: Store, models: Models, *, settings: Settings, progress: Progress) -> int:
+    ids = store.ids_without_analysis()
+    with progress.task("analyze", len(ids)) as task:
+        for batch in _batches(ids, settings.batch_size):
+            arts = store.articles(batch)
+            store.save_analyses(analyze_articles(arts, nlp=models.nlp, config=settings.analyze))
+            task.advance(len(batch))
+    return len(ids)
+
+
+def embed_pending(store: Store, models: Models, *, settings: Settings, progress: Progress) -> int:
+    ids = store.ids_without_vectors()
+    with progress.task("embed", len(ids)) as task:
+        for batch in _batches(ids, settings.batch_size):
+            arts = store.articles(batch)
+            ans = store.analyses(batch)
+            vecs = embed_articles(arts, [ans[a.id] for a in arts], encoder=models.encoder,
+                                  multilingual=models.multilingual)
+            store.save_vectors(vecs)
+            task.advance(len(batch))
+    return len(ids)
+
+
+def relate_pending(store: Store, *, settings: Settings, progress: Progress) -> tuple[int, int]:
+    """Compare each new article with every candidate stored before it (or in its batch)."""
+    new = store.ids_not_related()
+    if not new:
+        return 0, 0
+    articles = {a.id: a for a in store.articles()}
+    vectors = store.vectors()
+    order = {aid: i for i, aid in enumerate(articles)}
+    pairs = candidate_pairs(list(articles.values()), vectors, config=settings.relate)
+    new_set = set(new)
+    by_later: dict[str, list[tuple[str, str]]] = {}
+    for a, b in pairs:
+        if a in new_set or b in new_set:
+            later = max((a, b), key=lambda x: (x in new_set, order[x]))
+            by_later.setdefault(later, []).append((a, b))
+    n_rel = 0
+    with progress.task("relate", len(new)) as task:
+        for batch in _batches(new, settings.batch_size):
+            todo = [p for aid in batch for p in by_later.get(aid, [])]
+            need = {x for p in todo for x in p}
+            ans = store.analyses(need)
+            rels = []
+            for a, b in todo:
+                r = relate_pair(articles[a], articles[b], ans[a], ans[b], vectors[a], vectors[b],
+                                config=settings.relate)
+                if r.kind != "unrelated":
+                    rels.append(r)
+            store.save_relations(rels, batch)
+            n_rel += len(rels)
+            task.advance(len(batch))
+    return len(new), n_rel
+
+
+def cluster_pending(store: Store, *, settings: Settings, progress: Progress) -> tuple[int, set[str]]:
+    """Assign stories to new articles in publication order; returns (count, touched stories)."""
+    ids = store.ids_without_story()
+    if not ids:
+        return 0, set()
+    states = [StoryState.from_dict(d) for d in store.story_states()]
+    members = [m for s in states for m in s.members]
+    clusterer = StoryClusterer(states, config=settings.cluster, member_vectors=store.vectors(members))
+    arts = arrival_order(store.articles(ids))
+    touched: set[str] = set()
+    with progress.task("cluster", len(arts)) as task:
+        for batch in _batches([a.id for a in arts], settings.batch_size):
+            ans, vecs = store.analyses(batch), store.vectors(batch)
+            rels = store.relations(batch)
+            assigned = []
+            for a in store.articles(batch):
+                mine = [r for r in rels if a.id in (r.a, r.b)]
+                sid = clusterer.assign(a, ans[a.id], vecs[a.id], mine)
+                assigned.append((a.id, sid))
+                touched.add(sid)
+            batch_sids = {sid for _, sid in assigned}
+            store.save_stories([clusterer.states[s].to_dict() for s in batch_sids], assigned)
+            task.advance(len(batch))
+    return len(ids), touched
+
+
+def compare_stories(store: Store, story_ids: Iterable[str], *, settings: Settings,
+                    progress: Progress) -> int:
+    states = {d["id"]: StoryState.from_dict(d) for d in store.story_states()}
+    sids = [s for s in story_ids if s in states]
+    with progress.task("compare", len(sids)) as task:
+        for sid in sids:
+            st = states[sid]
+            ids = st.members
+            arts = {a.id: a for a in store.articles(ids)}
+            rels = [r for r in store.relations(ids) if r.a in arts and r.b in arts]
+            comp = compare_story(sid, ids, articles=arts, analyses=store.analyses(ids),
+                                 vectors=store.vectors(ids), relations=rels, config=settings.compare)
+            story = to_story(st, comp.lines, n_entities=settings.cluster.label_entities)
+            store.save_comparisons([comp], [story])
+            task.advance()
+    return len(sids)
+
+
+def process(store: Store, models: Models, *, settings: Settings = Settings(),
+            progress: Progress = NullProgress()) -> RunSummary:
+    """Run every stage after ingest on whatever the store has not processed yet."""
+    s = RunSummary()
+    s.analyzed = analyze_pending(store, models, settings=settings, progress=progress)
+    s.embedded = embed_pending(store, models, settings=settings, progress=progress)
+    s.related, s.relations = relate_pending(store, settings=settings, progress=progress)
+    s.clustered, touched = cluster_pending(store, settings=settings, progress=progress)
+    stale = set(store.stale_story_ids()) | touched
+    s.compared = compare_stories(store, sorted(stale), settings=settings, progress=progress)
+    return s
+
+
+__all__ = ["Models", "RunSummary", "IngestSummary", "ingest", "process", "reporting_lines"]

@@ -1,0 +1,207 @@
+"""Pair features from the sentence alignment, the reuse kind they point to, and `relate_pair`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from ..embed import ArticleVectors
+from ..models import COPY_KINDS, Analysis, Article, Relation, RelationKind, Span
+from .align import (
+    SentenceMatch, _quote_share, align_sentences, base_language, is_cross_language, order_score,
+    to_aligned_span,
+)
+from .config import RelateConfig
+from .direction import infer_direction
+
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class PairFeatures:
+    """What the classifier looks at; every share is of characters of sentences."""
+
+    cross_language: bool
+    coverage_a: float  # share of A's own text (sentences not mostly quotations) aligned to B
+    coverage_b: float
+    lexical: float  # char-weighted mean over aligned groups that are not shared quotations
+    semantic: float
+    order: float  # 1.0 = best matches appear in the same order
+    shared_a: float  # share of A's own text aligned with lexical >= shared_lexical
+    shared_b: float
+    shared_chars: int  # characters of that shared text (smaller side)
+    doc_cosine: float  # MiniLM within a language, multilingual across
+    entity_overlap: float  # Jaccard of entity (or capitalised-name) sets
+    shared_entities: int
+    title_lexical: float  # rapidfuzz ratio of the titles (1.0 when either is missing)
+    quote_groups: int  # aligned groups that are shared quotations (not counted as reuse)
+    groups: int  # aligned groups counted as reuse
+
+
+def _own_mask(spans: Sequence[Span], shares: Sequence[float], limit: float) -> list[bool]:
+    """Sentences that count as the article's own text (not mostly inside a quotation)."""
+    mask = [q < limit for q in shares]
+    return mask if any(mask) else [True] * len(spans)
+
+
+def _coverage(spans: Sequence[Span], own: Sequence[bool], covered: set[int]) -> tuple[float, int]:
+    total = sum(s.end - s.start for s, o in zip(spans, own) if o)
+    hit = sum(spans[i].end - spans[i].start for i in covered if own[i])
+    return (hit / total if total else 0.0), hit
+
+
+def _names(art: Article, an: Analysis) -> set[str]:
+    if an.entities:
+        return {e.name.lower() for e in an.entities}
+    return {m.group(0).lower() for m in _NAME.finditer(art.text)}
+
+
+def pair_features(
+    a: Article, b: Article, an_a: Analysis, an_b: Analysis, va: ArticleVectors,
+    vb: ArticleVectors, matches: Sequence[SentenceMatch], *, config: RelateConfig,
+) -> PairFeatures:
+    """Summarise an alignment (and document-level similarity) into classifier features."""
+    cfg = config
+    cross = is_cross_language(an_a, an_b)
+    own_a = _own_mask(an_a.sentences, _quote_share(an_a.sentences, an_a.quotes), cfg.quote_share)
+    own_b = _own_mask(an_b.sentences, _quote_share(an_b.sentences, an_b.quotes), cfg.quote_share)
+    reuse = [m for m in matches if not m.quote_only]
+    cov_a, _ = _coverage(an_a.sentences, own_a, {i for m in reuse for i in range(*m.a)})
+    cov_b, _ = _coverage(an_b.sentences, own_b, {j for m in reuse for j in range(*m.b)})
+    close = [m for m in reuse if m.lexical >= cfg.shared_lexical]
+    sh_a, ch_a = _coverage(an_a.sentences, own_a, {i for m in close for i in range(*m.a)})
+    sh_b, ch_b = _coverage(an_b.sentences, own_b, {j for m in close for j in range(*m.b)})
+    weights = np.array([_chars(an_a.sentences, m.a) + _chars(an_b.sentences, m.b) for m in reuse])
+    lex = float(np.average([m.lexical for m in reuse], weights=weights)) if reuse else 0.0
+    sem = float(np.average([m.semantic for m in reuse], weights=weights)) if reuse else 0.0
+    doc = float(va.ml_doc @ vb.ml_doc) if cross else float(va.doc @ vb.doc)
+    na, nb = _names(a, an_a), _names(b, an_b)
+    union = na | nb
+    title = fuzz.ratio(a.title.lower(), b.title.lower()) / 100 if a.title and b.title else 1.0
+    return PairFeatures(
+        cross_language=cross, coverage_a=cov_a, coverage_b=cov_b, lexical=lex, semantic=sem,
+        order=order_score(an_a, an_b, va, vb, config=cfg), shared_a=sh_a, shared_b=sh_b,
+        shared_chars=min(ch_a, ch_b), doc_cosine=doc,
+        entity_overlap=len(na & nb) / len(union) if union else 0.0,
+        shared_entities=len(na & nb), title_lexical=title,
+        quote_groups=len(matches) - len(reuse), groups=len(reuse),
+    )
+
+
+def _chars(spans: Sequence[Span], rng: tuple[int, int]) -> int:
+    return sum(spans[i].end - spans[i].start for i in range(*rng))
+
+
+def _margin(x: float, lo: float, hi: float) -> float:
+    return float(min(1.0, max(0.0, (x - lo) / (hi - lo)))) if hi > lo else 1.0
+
+
+def classify(f: PairFeatures, *, config: RelateConfig | None = None) -> tuple[RelationKind, float]:
+    """Reuse kind and its confidence (0..1) from pair features.
+
+    Rules, in order: translation (languages differ, both sides mostly aligned in order); verbatim
+    (near-identical and both sides covered); near_verbatim / spin (one side mostly covered, in
+    order, by lexically close / paraphrased sentences); shared_source (a block of shared text on
+    both sides, each with its own material); same_story (document vectors or shared names);
+    unrelated.
+    """
+    c = config or RelateConfig()
+    big, small = max(f.coverage_a, f.coverage_b), min(f.coverage_a, f.coverage_b)
+    in_order = f.order >= c.in_order
+    if f.cross_language:
+        if big >= c.translation_coverage and small >= c.copy_min_other and in_order:
+            return "translation", 0.5 + 0.25 * (
+                _margin(f.semantic, c.align_floor_cross, 0.9) + _margin(small, c.copy_min_other, 1))
+    else:
+        if f.lexical >= c.verbatim_lexical and small >= c.verbatim_coverage and in_order:
+            return "verbatim", 0.7 + 0.15 * (
+                _margin(f.lexical, c.verbatim_lexical, 1) + _margin(small, c.verbatim_coverage, 1))
+        if big >= c.copy_coverage and small >= c.copy_min_other and in_order:
+            if f.lexical >= c.near_verbatim_lexical:
+                return "near_verbatim", 0.6 + 0.2 * (
+                    _margin(f.lexical, c.near_verbatim_lexical, 1) + _margin(big, c.copy_coverage, 1))
+            if f.semantic >= c.spin_semantic and f.lexical <= c.spin_lexical_max:
+                return "spin", 0.5 + 0.5 / 3 * (
+                    _margin(f.semantic, c.spin_semantic, 0.9) + _margin(big, c.copy_coverage, 1)
+                    + _margin(f.order, c.in_order, 1))
+    if (min(f.shared_a, f.shared_b) >= c.shared_min_coverage
+            and f.shared_chars >= c.shared_min_chars):
+        return "shared_source", 0.5 + 0.5 * _margin(min(f.shared_a, f.shared_b),
+                                                     c.shared_min_coverage, 0.5)
+    if f.doc_cosine >= c.same_story_cosine or (
+            f.doc_cosine >= c.same_story_cosine_entities
+            and f.entity_overlap >= c.same_story_entity_overlap):
+        return "same_story", 0.5 + 0.5 * _margin(f.doc_cosine, c.same_story_cosine_entities, 0.85)
+    return "unrelated", 0.5 + 0.5 * _margin(c.same_story_cosine - f.doc_cosine, 0,
+                                            c.same_story_cosine)
+
+
+def explain(f: PairFeatures, kind: RelationKind, an_a: Analysis, an_b: Analysis) -> list[str]:
+    """Short human-readable reasons for a classification."""
+    out = []
+    if f.groups:
+        out.append(f"{f.coverage_a:.0%} of A aligned to B, {f.coverage_b:.0%} of B to A "
+                   f"({f.groups} passages, mean lexical {f.lexical:.2f}, semantic {f.semantic:.2f})")
+        out.append("same order" if f.order >= 0.999 else f"order monotonicity {f.order:.2f}")
+    else:
+        out.append("no reused passage")
+    if f.quote_groups:
+        out.append(f"{f.quote_groups} aligned passage(s) are shared quotations, not counted as reuse")
+    if f.cross_language:
+        out.append(f"languages {base_language(an_a.language)}→{base_language(an_b.language)}")
+    if kind == "shared_source":
+        out.append(f"shared text: {f.shared_a:.0%} of A, {f.shared_b:.0%} of B; "
+                   "both carry independent material")
+    if kind in ("near_verbatim", "verbatim") and f.title_lexical < 0.8:
+        out.append("headline changed")
+    if kind in ("same_story", "unrelated", "shared_source"):
+        out.append(f"document cosine {f.doc_cosine:.2f}, {f.shared_entities} shared names")
+    return out
+
+
+def relate_pair(
+    a: Article, b: Article, an_a: Analysis, an_b: Analysis, va: ArticleVectors,
+    vb: ArticleVectors, *, config: RelateConfig | None = None,
+) -> Relation:
+    """Relate two articles: align their sentences, classify the reuse, infer who was first.
+
+    Args:
+        a, b: the articles (clean text, title, publication time, outlet).
+        an_a, an_b: their analyses (sentences with offsets; quotes, entities, signals if known).
+        va, vb: their vectors (sentence rows follow the analyses' sentences).
+        config: thresholds; defaults to `RelateConfig()`.
+
+    Returns:
+        A `Relation` with kind, confidence `score`, `direction`, `reasons`, the aligned passages
+        (including shared quotations, which do not count toward coverage) and the coverages.
+
+    Example:
+        >>> rel = relate_pair(a, b, an_a, an_b, va, vb)   # doctest: +SKIP
+        >>> rel.kind, rel.direction
+        ('near_verbatim', 'a_first')
+    """
+    cfg = config or RelateConfig()
+    matches = align_sentences(an_a, an_b, va, vb, config=cfg)
+    feats = pair_features(a, b, an_a, an_b, va, vb, matches, config=cfg)
+    kind, score = classify(feats, config=cfg)
+    reasons = explain(feats, kind, an_a, an_b)
+    alignment = tuple(to_aligned_span(m, an_a, an_b) for m in matches)
+    direction = "unknown"
+    if kind != "unrelated":
+        direction, why = infer_direction(a, b, an_a, an_b, kind, alignment, config=cfg)
+        if why:
+            reasons.append(why)
+    return Relation(
+        a=a.id, b=b.id, kind=kind, score=round(score, 4), direction=direction,
+        reasons=tuple(reasons), alignment=alignment,
+        coverage_a=round(feats.coverage_a, 4), coverage_b=round(feats.coverage_b, 4),
+    )
+
+
+def is_copy(relation: Relation) -> bool:
+    """True when the relation joins its two articles into one reporting line."""
+    return relation.kind in COPY_KINDS

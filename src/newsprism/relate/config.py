@@ -1,0 +1,51 @@
+"""Thresholds of the relate stage, in one frozen record so runs are reproducible and tunable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RelateConfig:
+    """Every threshold the relate stage uses, with named defaults.
+
+    Similarities are on a 0..1 scale. "lexical" is rapidfuzz `fuzz.ratio` / 100 (character edit
+    similarity of normalised sentences); "semantic" is the cosine of sentence vectors (MiniLM within
+    one language, multilingual USE across languages), clipped at 0.
+    """
+
+    # --- candidates -------------------------------------------------------------------------
+    num_perm: int = 128  # MinHash permutations
+    shingle_size: int = 5  # word shingles
+    seed: int = 1  # MinHash seed (all signatures must share it)
+    lsh_threshold: float = 0.3  # Jaccard threshold of MinHashLSH over word shingles
+    knn_k: int = 10  # nearest neighbours by document vector
+    knn_min_cosine: float = 0.5  # MiniLM doc cosine floor (same language)
+    knn_min_cosine_cross: float = 0.5  # multilingual doc cosine floor (across languages)
+    knn_block: int = 1024  # rows per block of the blocked matrix product
+
+    # --- alignment --------------------------------------------------------------------------
+    align_floor: float = 0.62  # combined sentence similarity needed to align (same language)
+    align_floor_cross: float = 0.6  # multilingual cosine needed to align (across languages)
+    lexical_weight: float = 0.5  # weight of lexical in the combined same-language similarity
+    merge_bonus: float = 1.5  # gain multiplier of a 1–2 / 2–1 merge relative to a 1–1 match
+    quote_share: float = 0.6  # a sentence this much inside direct quotes (both sides) is a shared quote
+    order_floor: float = 0.5  # best-match similarity that counts a sentence for the order measure
+
+    # --- kinds ------------------------------------------------------------------------------
+    verbatim_lexical: float = 0.95
+    verbatim_coverage: float = 0.9
+    near_verbatim_lexical: float = 0.8
+    copy_coverage: float = 0.75  # coverage of the covered (smaller / derived) side for a copy kind
+    copy_min_other: float = 0.3  # the other side must share at least this much for a copy kind
+    spin_semantic: float = 0.75
+    spin_lexical_max: float = 0.6
+    in_order: float = 0.8  # order monotonicity needed for copy kinds
+    translation_coverage: float = 0.6  # both sides, across languages
+    shared_lexical: float = 0.8  # a sentence pair this close counts as shared text
+    shared_min_coverage: float = 0.15  # shared text must be at least this share of both sides
+    shared_min_chars: int = 200  # ... and at least this many characters
+    same_story_cosine: float = 0.55  # document cosine (MiniLM; multilingual across languages)
+    same_story_cosine_entities: float = 0.4  # lower bar when named entities are shared
+    same_story_entity_overlap: float = 0.2  # Jaccard of entity names for the lower bar
+    mt_signal_gap: float = 0.3  # machine-translation signal gap that decides direction

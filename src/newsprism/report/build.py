@@ -1,0 +1,91 @@
+"""Assemble report.json (schema in docs/report.schema.json) from the store's records."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .. import serialize as ser
+from ..models import COPY_KINDS, Analysis, Article
+from ..store import Store
+
+SCHEMA_VERSION = "1"
+#: same_story pairs listed per story at most (copy relations are always all listed).
+MAX_SAME_STORY_PAIRS = 500
+
+
+def _article_entry(a: Article, an: Analysis | None) -> dict[str, Any]:
+    d = ser.article_to_dict(a)
+    d.pop("raw")
+    d.pop("byline")
+    d["byline"] = a.byline
+    d["genre"] = an.genre if an else None
+    d["language"] = (an.language if an else None) or a.language
+    d["entities"] = [
+        {"name": e.name, "label": e.label, "role": e.role,
+         "mentions": [{"start": m.start, "end": m.end, "text": m.text} for m in e.mentions]}
+        for e in (an.entities if an else ())
+    ]
+    d["quotes"] = [ser.quote_to_dict(q) for q in (an.quotes if an else ())]
+    d["signals"] = {"machine_translation": round(an.signals.machine_translation, 4) if an else 0.0,
+                    "reasons": list(an.signals.reasons) if an else []}
+    return d
+
+
+def build_report(store: Store) -> dict[str, Any]:
+    """The whole store as one report dict (JSON-serialisable)."""
+    articles = store.articles()
+    analyses = store.analyses([a.id for a in articles])
+    pairs = store.comparisons()
+    story_of = {aid: st.id for st, _ in pairs for aid in st.articles}
+    relations = []
+    per_story: dict[str, int] = {}
+    for r in store.relations():
+        if r.kind in COPY_KINDS or r.kind == "shared_source":
+            relations.append(ser.relation_to_dict(r))
+        elif r.kind == "same_story" and story_of.get(r.a) and story_of.get(r.a) == story_of.get(r.b):
+            sid = story_of[r.a]
+            if per_story.get(sid, 0) < MAX_SAME_STORY_PAIRS:
+                per_story[sid] = per_story.get(sid, 0) + 1
+                relations.append(ser.relation_to_dict(r))
+    stories = []
+    for st, comp in pairs:
+        c = ser.comparison_to_dict(comp)
+        stories.append({
+            "id": st.id, "label": st.label, "articles": list(st.articles),
+            "lines": c["lines"], "originals": c["originals"],
+            "first_seen": ser.dt_to_str(st.first_seen), "last_seen": ser.dt_to_str(st.last_seen),
+            "entities": list(st.entities),
+            "facts": c["facts"], "unique": c["unique"], "conflicts": c["conflicts"],
+        })
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": "newsprism",
+        "articles": [_article_entry(a, analyses.get(a.id)) for a in articles],
+        "relations": relations,
+        "stories": stories,
+    }
+
+
+def write_reports(report: dict[str, Any], out_dir: str | Path,
+                  formats: tuple[str, ...] = ("json", "md", "html")) -> dict[str, Path]:
+    """Write report.{json,md,html} into `out_dir`; returns the written paths."""
+    from .render import render_html, render_markdown
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    if "json" in formats:
+        p = out / "report.json"
+        p.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        written["json"] = p
+    if "md" in formats:
+        p = out / "report.md"
+        p.write_text(render_markdown(report), encoding="utf-8")
+        written["md"] = p
+    if "html" in formats:
+        p = out / "report.html"
+        p.write_text(render_html(report), encoding="utf-8")
+        written["html"] = p
+    return written

@@ -1,0 +1,188 @@
+"""Plain-dict round trips for the domain records, used by the store and the JSON report.
+
+Hand-written rather than `dataclasses.asdict` + a generic loader because datetimes, tuples
+and nested records need exact, versioned shapes that later schema versions may extend.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .models import (
+    AlignedSpan, Analysis, Article, Claim, Comparison, Conflict, ConflictValue, Citation,
+    Entity, Fact, Quote, Relation, RemovedSpan, Signals, Span, Story, UniqueFact,
+)
+
+
+def dt_to_str(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def str_to_dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def removed_to_dict(r: RemovedSpan) -> dict[str, Any]:
+    return {"start": r.start, "end": r.end, "kind": r.kind, "text": r.text, "line": r.line}
+
+
+def removed_from_dict(d: dict[str, Any]) -> RemovedSpan:
+    return RemovedSpan(d["start"], d["end"], d["kind"], d["text"], d.get("line"))
+
+
+def article_to_dict(a: Article) -> dict[str, Any]:
+    return {
+        "id": a.id, "origin": a.origin, "url": a.url, "outlet": a.outlet, "title": a.title,
+        "byline": a.byline, "published_at": dt_to_str(a.published_at), "language": a.language,
+        "text": a.text, "raw": a.raw, "removed": [removed_to_dict(r) for r in a.removed],
+        "source_id": a.source_id,
+    }
+
+
+def article_from_dict(d: dict[str, Any]) -> Article:
+    return Article(
+        id=d["id"], origin=d["origin"], text=d["text"], raw=d["raw"], title=d.get("title") or "",
+        url=d.get("url"), outlet=d.get("outlet"), byline=d.get("byline"),
+        published_at=str_to_dt(d.get("published_at")), language=d.get("language"),
+        removed=tuple(removed_from_dict(r) for r in d.get("removed") or ()),
+        source_id=d.get("source_id"),
+    )
+
+
+def _span(d: dict[str, Any]) -> Span:
+    return Span(d["start"], d["end"], d["text"])
+
+
+def _span_dict(s: Span) -> dict[str, Any]:
+    return {"start": s.start, "end": s.end, "text": s.text}
+
+
+def quote_to_dict(q: Quote) -> dict[str, Any]:
+    return {
+        "text": q.text, "speaker": q.speaker, "anonymous": q.anonymous, "descriptor": q.descriptor,
+        "start": q.start, "end": q.end, "cue": q.cue, "direct": q.direct,
+    }
+
+
+def analysis_to_dict(an: Analysis) -> dict[str, Any]:
+    return {
+        "article_id": an.article_id, "language": an.language, "genre": an.genre,
+        "sentences": [_span_dict(s) for s in an.sentences],
+        "entities": [
+            {"name": e.name, "label": e.label, "role": e.role,
+             "mentions": [_span_dict(m) for m in e.mentions]}
+            for e in an.entities
+        ],
+        "quotes": [quote_to_dict(q) for q in an.quotes],
+        "claims": [
+            {"text": c.text, "start": c.start, "end": c.end, "numbers": list(c.numbers),
+             "dates": list(c.dates), "places": list(c.places), "participants": list(c.participants)}
+            for c in an.claims
+        ],
+        "signals": {"machine_translation": an.signals.machine_translation,
+                    "reasons": list(an.signals.reasons)},
+    }
+
+
+def analysis_from_dict(d: dict[str, Any]) -> Analysis:
+    return Analysis(
+        article_id=d["article_id"], language=d["language"], genre=d.get("genre", "news"),
+        sentences=tuple(_span(s) for s in d["sentences"]),
+        entities=tuple(
+            Entity(e["name"], e["label"], tuple(_span(m) for m in e["mentions"]), e.get("role"))
+            for e in d.get("entities", ())
+        ),
+        quotes=tuple(
+            Quote(q["text"], q["start"], q["end"], q.get("speaker"), q.get("anonymous", False),
+                  q.get("descriptor"), q.get("cue"), q.get("direct", True))
+            for q in d.get("quotes", ())
+        ),
+        claims=tuple(
+            Claim(c["text"], c["start"], c["end"], tuple(c.get("numbers", ())),
+                  tuple(c.get("dates", ())), tuple(c.get("places", ())),
+                  tuple(c.get("participants", ())))
+            for c in d.get("claims", ())
+        ),
+        signals=Signals(d.get("signals", {}).get("machine_translation", 0.0),
+                        tuple(d.get("signals", {}).get("reasons", ()))),
+    )
+
+
+def relation_to_dict(r: Relation) -> dict[str, Any]:
+    return {
+        "a": r.a, "b": r.b, "kind": r.kind, "score": round(r.score, 4), "direction": r.direction,
+        "reasons": list(r.reasons),
+        "alignment": [
+            {"a_start": s.a_start, "a_end": s.a_end, "b_start": s.b_start, "b_end": s.b_end,
+             "lexical": round(s.lexical, 4), "semantic": round(s.semantic, 4)}
+            for s in r.alignment
+        ],
+        "coverage_a": round(r.coverage_a, 4), "coverage_b": round(r.coverage_b, 4),
+    }
+
+
+def relation_from_dict(d: dict[str, Any]) -> Relation:
+    return Relation(
+        a=d["a"], b=d["b"], kind=d["kind"], score=d["score"], direction=d.get("direction", "unknown"),
+        reasons=tuple(d.get("reasons", ())),
+        alignment=tuple(
+            AlignedSpan(s["a_start"], s["a_end"], s["b_start"], s["b_end"], s["lexical"], s["semantic"])
+            for s in d.get("alignment", ())
+        ),
+        coverage_a=d.get("coverage_a", 0.0), coverage_b=d.get("coverage_b", 0.0),
+    )
+
+
+def story_to_dict(s: Story) -> dict[str, Any]:
+    return {
+        "id": s.id, "label": s.label, "articles": list(s.articles),
+        "lines": [list(line) for line in s.lines], "first_seen": dt_to_str(s.first_seen),
+        "last_seen": dt_to_str(s.last_seen), "entities": list(s.entities),
+    }
+
+
+def story_from_dict(d: dict[str, Any]) -> Story:
+    return Story(
+        id=d["id"], label=d["label"], articles=tuple(d["articles"]),
+        lines=tuple(tuple(line) for line in d.get("lines", ())),
+        first_seen=str_to_dt(d.get("first_seen")), last_seen=str_to_dt(d.get("last_seen")),
+        entities=tuple(d.get("entities", ())),
+    )
+
+
+def comparison_to_dict(c: Comparison) -> dict[str, Any]:
+    return {
+        "story_id": c.story_id,
+        "lines": [list(line) for line in c.lines],
+        "originals": list(c.originals),
+        "facts": [
+            {"text": f.text, "lines": f.lines,
+             "support": [{"article": s.article, "start": s.start, "end": s.end} for s in f.support]}
+            for f in c.facts
+        ],
+        "unique": [{"article": u.article, "text": u.text, "start": u.start, "end": u.end}
+                   for u in c.unique],
+        "conflicts": [
+            {"slot": k.slot, "kind": k.kind,
+             "values": [{"value": v.value, "article": v.article, "start": v.start, "end": v.end}
+                        for v in k.values]}
+            for k in c.conflicts
+        ],
+    }
+
+
+def comparison_from_dict(d: dict[str, Any]) -> Comparison:
+    return Comparison(
+        story_id=d["story_id"],
+        lines=tuple(tuple(line) for line in d["lines"]),
+        originals=tuple(d["originals"]),
+        facts=tuple(
+            Fact(f["text"], f["lines"], tuple(Citation(**s) for s in f["support"])) for f in d["facts"]
+        ),
+        unique=tuple(UniqueFact(**u) for u in d["unique"]),
+        conflicts=tuple(
+            Conflict(k["slot"], tuple(ConflictValue(**v) for v in k["values"]), k.get("kind", "contradiction"))
+            for k in d["conflicts"]
+        ),
+    )

@@ -1,0 +1,24 @@
+"""One settings object: every stage's named defaults, overridable by NEWSPRISM_* variables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .analyze import AnalyzeConfig
+from .clean import CleanConfig
+from .cluster import ClusterConfig
+from .compare import CompareConfig
+from .relate import RelateConfig
+
+
+@dataclass(frozen=True)
+class Settings:
+    clean: CleanConfig = field(default_factory=CleanConfig)
+    analyze: AnalyzeConfig = field(default_factory=AnalyzeConfig)
+    relate: RelateConfig = field(default_factory=RelateConfig)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    compare: CompareConfig = field(default_factory=CompareConfig)
+    batch_size: int = 32  # articles per analyze/embed transaction
+    ingest_chunk: int = 500  # documents cleaned (and committed) together
+    max_bytes: int = 20_000_000  # per input file (per line for JSONL)
+    device: str = "cpu"

@@ -1,0 +1,84 @@
+"""SQLAlchemy Core schema shared by every backend (SQLite now, PostgreSQL in server mode)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text,
+)
+
+SCHEMA_VERSION = "1"
+
+metadata = MetaData()
+
+articles = Table(
+    "articles", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(32), nullable=False, unique=True),
+    Column("origin", Text, nullable=False),
+    Column("url", Text),
+    Column("outlet", Text),
+    Column("title", Text, nullable=False, default=""),
+    Column("byline", Text),
+    Column("published_at", String(40)),  # ISO 8601; sortable for one timezone convention
+    Column("language", String(16)),
+    Column("text", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("removed", Text, nullable=False, default="[]"),  # JSON list of RemovedSpan dicts
+    Column("source_id", Text),
+)
+
+analyses = Table(
+    "analyses", metadata,
+    Column("article_id", String(32), ForeignKey("articles.id"), primary_key=True),
+    Column("data", Text, nullable=False),
+)
+
+vectors = Table(
+    "vectors", metadata,
+    Column("article_id", String(32), ForeignKey("articles.id"), primary_key=True),
+    Column("n", Integer, nullable=False),
+    Column("doc", LargeBinary, nullable=False),
+    Column("sentences", LargeBinary, nullable=False),
+    Column("ml_doc", LargeBinary, nullable=False),
+    Column("ml_sentences", LargeBinary, nullable=False),
+)
+
+relations = Table(
+    "relations", metadata,
+    Column("a", String(32), primary_key=True),
+    Column("b", String(32), primary_key=True),
+    Column("kind", String(24), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("data", Text, nullable=False),
+)
+
+# An article is listed here once it has been compared with every article stored before it.
+related = Table(
+    "related", metadata,
+    Column("article_id", String(32), ForeignKey("articles.id"), primary_key=True),
+)
+
+stories = Table(
+    "stories", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("data", Text, nullable=False),  # Story dict + clustering state (centroids)
+)
+
+story_members = Table(
+    "story_members", metadata,
+    Column("article_id", String(32), ForeignKey("articles.id"), primary_key=True),
+    Column("story_id", String(32), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),  # order of assignment
+)
+
+comparisons = Table(
+    "comparisons", metadata,
+    Column("story_id", String(32), primary_key=True),
+    Column("data", Text, nullable=False),
+)
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,0 +1,286 @@
+"""The store: one SQLAlchemy Core implementation for SQLite (default) and PostgreSQL.
+
+Every write is one short transaction, so a crash or Ctrl-C between two writes leaves a
+consistent store and a re-run continues where the last committed write stopped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, create_engine, event, func, insert, select, delete
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import serialize as ser
+from ..embed import ArticleVectors
+from ..errors import StoreError
+from ..models import Analysis, Article, Comparison, Relation, Story
+from . import schema as t
+
+
+def _url(db: str) -> str:
+    if "://" in db:
+        return db
+    if db == ":memory:":
+        return "sqlite://"
+    return f"sqlite:///{Path(db).expanduser()}"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def _blob(a: np.ndarray) -> bytes:
+    return np.ascontiguousarray(a, dtype=np.float32).tobytes()
+
+
+def _unblob(b: bytes, n: int | None = None, dim: int | None = None) -> np.ndarray:
+    v = np.frombuffer(b, dtype=np.float32)
+    if n is not None and dim is not None:
+        return v.reshape(n, dim) if n else np.zeros((0, dim), dtype=np.float32)
+    return v
+
+
+def open_store(db: str = "newsprism.db") -> Store:
+    """Open (and create or migrate) the store at a path, `:memory:` or an SQLAlchemy URL."""
+    return Store(db)
+
+
+class Store:
+    """Articles, analyses, vectors, relations, stories and comparisons in one database."""
+
+    def __init__(self, db: str = "newsprism.db") -> None:
+        url = _url(db)
+        try:
+            self.engine: Engine = create_engine(url, future=True)
+            if url.startswith("sqlite"):
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            t.metadata.create_all(self.engine)
+            with self.engine.begin() as conn:
+                have = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "schema_version")).scalar()
+                if have is None:
+                    conn.execute(insert(t.meta).values(key="schema_version", value=t.SCHEMA_VERSION))
+                elif have != t.SCHEMA_VERSION:
+                    raise StoreError(f"{db}: store schema {have}, this newsprism needs {t.SCHEMA_VERSION}")
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{db}: cannot open store: {exc.__class__.__name__}: {exc}") from exc
+        self.db = db
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- articles -------------------------------------------------------------------------
+    def add_articles(self, articles: Sequence[Article]) -> list[str]:
+        """Insert articles not stored yet; returns the ids that were new (idempotent)."""
+        if not articles:
+            return []
+        ids = [a.id for a in articles]
+        with self.engine.begin() as conn:
+            have = set(conn.execute(select(t.articles.c.id).where(t.articles.c.id.in_(ids))).scalars())
+            new, seen = [], set()
+            for a in articles:
+                if a.id in have or a.id in seen:
+                    continue
+                seen.add(a.id)
+                d = ser.article_to_dict(a)
+                d["removed"] = json.dumps(d["removed"], ensure_ascii=False)
+                new.append(d)
+            if new:
+                conn.execute(insert(t.articles), new)
+        return [d["id"] for d in new]
+
+    def _article_rows(self, where=None) -> Iterator[Article]:  # type: ignore[no-untyped-def]
+        q = select(t.articles).order_by(t.articles.c.seq)
+        if where is not None:
+            q = q.where(where)
+        with self.engine.connect() as conn:
+            for row in conn.execute(q).mappings():
+                d = dict(row)
+                d["removed"] = json.loads(d["removed"])
+                yield ser.article_from_dict(d)
+
+    def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
+        if ids is None:
+            return list(self._article_rows())
+        ids = list(ids)
+        found = {a.id: a for a in self._article_rows(t.articles.c.id.in_(ids))} if ids else {}
+        return [found[i] for i in ids if i in found]
+
+    def article(self, article_id: str) -> Article | None:
+        rows = self.articles([article_id])
+        return rows[0] if rows else None
+
+    def resolve_article(self, ref: str) -> Article | None:
+        """An article by id, id prefix, or origin (path or base name)."""
+        with self.engine.connect() as conn:
+            rid = conn.execute(select(t.articles.c.id).where(
+                (t.articles.c.id == ref) | (t.articles.c.origin == ref))).scalar()
+            if rid is None and len(ref) >= 4:
+                rows = conn.execute(select(t.articles.c.id).where(t.articles.c.id.like(f"{ref}%"))).scalars().all()
+                rid = rows[0] if len(rows) == 1 else None
+            if rid is None:
+                rows = conn.execute(select(t.articles.c.id).where(
+                    t.articles.c.origin.like(f"%/{ref}"))).scalars().all()
+                rid = rows[0] if len(rows) == 1 else None
+        return self.article(rid) if rid else None
+
+    def count_articles(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(t.articles)).scalar() or 0)
+
+    def _ids_missing(self, table) -> list[str]:  # type: ignore[no-untyped-def]
+        key = table.c.article_id
+        q = (select(t.articles.c.id).where(~t.articles.c.id.in_(select(key)))
+             .order_by(t.articles.c.seq))
+        with self.engine.connect() as conn:
+            return list(conn.execute(q).scalars())
+
+    # -- analyses ---------------------------------------------------------------------------
+    def ids_without_analysis(self) -> list[str]:
+        return self._ids_missing(t.analyses)
+
+    def save_analyses(self, analyses: Sequence[Analysis]) -> None:
+        rows = [{"article_id": a.article_id, "data": json.dumps(ser.analysis_to_dict(a), ensure_ascii=False)}
+                for a in analyses]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(delete(t.analyses).where(t.analyses.c.article_id.in_([r["article_id"] for r in rows])))
+                conn.execute(insert(t.analyses), rows)
+
+    def analyses(self, ids: Iterable[str]) -> dict[str, Analysis]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.analyses).where(t.analyses.c.article_id.in_(ids))).all()
+        return {r.article_id: ser.analysis_from_dict(json.loads(r.data)) for r in rows}
+
+    # -- vectors ----------------------------------------------------------------------------
+    def ids_without_vectors(self) -> list[str]:
+        return self._ids_missing(t.vectors)
+
+    def save_vectors(self, vecs: Sequence[ArticleVectors]) -> None:
+        rows = [{"article_id": v.article_id, "n": int(v.sentences.shape[0]), "doc": _blob(v.doc),
+                 "sentences": _blob(v.sentences), "ml_doc": _blob(v.ml_doc),
+                 "ml_sentences": _blob(v.ml_sentences)} for v in vecs]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(delete(t.vectors).where(t.vectors.c.article_id.in_([r["article_id"] for r in rows])))
+                conn.execute(insert(t.vectors), rows)
+
+    def vectors(self, ids: Iterable[str] | None = None) -> dict[str, ArticleVectors]:
+        q = select(t.vectors)
+        if ids is not None:
+            ids = list(ids)
+            if not ids:
+                return {}
+            q = q.where(t.vectors.c.article_id.in_(ids))
+        out = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(q):
+                doc, ml_doc = _unblob(r.doc), _unblob(r.ml_doc)
+                out[r.article_id] = ArticleVectors(
+                    r.article_id, doc, _unblob(r.sentences, r.n, doc.shape[0]),
+                    ml_doc, _unblob(r.ml_sentences, r.n, ml_doc.shape[0]))
+        return out
+
+    # -- relations --------------------------------------------------------------------------
+    def ids_not_related(self) -> list[str]:
+        return self._ids_missing(t.related)
+
+    def save_relations(self, relations: Sequence[Relation], done: Sequence[str]) -> None:
+        """Store relations and mark `done` articles as related, atomically."""
+        with self.engine.begin() as conn:
+            for r in relations:
+                conn.execute(delete(t.relations).where((t.relations.c.a == r.a) & (t.relations.c.b == r.b)))
+            if relations:
+                conn.execute(insert(t.relations), [
+                    {"a": r.a, "b": r.b, "kind": r.kind, "score": r.score,
+                     "data": json.dumps(ser.relation_to_dict(r), ensure_ascii=False)} for r in relations])
+            if done:
+                conn.execute(delete(t.related).where(t.related.c.article_id.in_(list(done))))
+                conn.execute(insert(t.related), [{"article_id": i} for i in done])
+
+    def relations(self, ids: Iterable[str] | None = None, *, kinds: Iterable[str] | None = None) -> list[Relation]:
+        q = select(t.relations.c.data).order_by(t.relations.c.a, t.relations.c.b)
+        if ids is not None:
+            ids = list(ids)
+            q = q.where(t.relations.c.a.in_(ids) | t.relations.c.b.in_(ids))
+        if kinds is not None:
+            q = q.where(t.relations.c.kind.in_(list(kinds)))
+        with self.engine.connect() as conn:
+            return [ser.relation_from_dict(json.loads(d)) for d in conn.execute(q).scalars()]
+
+    def relation(self, a: str, b: str) -> Relation | None:
+        with self.engine.connect() as conn:
+            d = conn.execute(select(t.relations.c.data).where(
+                ((t.relations.c.a == a) & (t.relations.c.b == b)) |
+                ((t.relations.c.a == b) & (t.relations.c.b == a)))).scalar()
+        return ser.relation_from_dict(json.loads(d)) if d else None
+
+    # -- stories ----------------------------------------------------------------------------
+    def ids_without_story(self) -> list[str]:
+        return self._ids_missing(t.story_members)
+
+    def save_stories(self, stories: Sequence[dict], members: Sequence[tuple[str, str]],
+                     drop: Sequence[str] = ()) -> None:
+        """Write story states and new memberships (article, story) in one transaction."""
+        with self.engine.begin() as conn:
+            ids = [s["id"] for s in stories] + list(drop)
+            if ids:
+                conn.execute(delete(t.stories).where(t.stories.c.id.in_(ids)))
+            if stories:
+                conn.execute(insert(t.stories), [{"id": s["id"], "data": json.dumps(s, ensure_ascii=False)}
+                                                  for s in stories])
+            if drop:
+                conn.execute(delete(t.comparisons).where(t.comparisons.c.story_id.in_(list(drop))))
+            start = int(conn.execute(select(func.coalesce(func.max(t.story_members.c.seq), 0))).scalar() or 0)
+            for i, (aid, sid) in enumerate(members, start + 1):
+                conn.execute(delete(t.story_members).where(t.story_members.c.article_id == aid))
+                conn.execute(insert(t.story_members).values(article_id=aid, story_id=sid, seq=i))
+
+    def story_states(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [json.loads(d) for d in conn.execute(select(t.stories.c.data).order_by(t.stories.c.id)).scalars()]
+
+    def story_members(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        with self.engine.connect() as conn:
+            for aid, sid in conn.execute(select(t.story_members.c.article_id, t.story_members.c.story_id)
+                                         .order_by(t.story_members.c.seq)):
+                out.setdefault(sid, []).append(aid)
+        return out
+
+    # -- comparisons ------------------------------------------------------------------------
+    def save_comparisons(self, comps: Sequence[Comparison], stories: Sequence[Story]) -> None:
+        with self.engine.begin() as conn:
+            ids = [c.story_id for c in comps]
+            if ids:
+                conn.execute(delete(t.comparisons).where(t.comparisons.c.story_id.in_(ids)))
+                conn.execute(insert(t.comparisons), [
+                    {"story_id": c.story_id, "data": json.dumps(
+                        {"comparison": ser.comparison_to_dict(c), "story": ser.story_to_dict(s)},
+                        ensure_ascii=False)} for c, s in zip(comps, stories, strict=True)])
+
+    def comparisons(self) -> list[tuple[Story, Comparison]]:
+        with self.engine.connect() as conn:
+            rows = [json.loads(d) for d in conn.execute(select(t.comparisons.c.data)).scalars()]
+        out = [(ser.story_from_dict(r["story"]), ser.comparison_from_dict(r["comparison"])) for r in rows]
+        out.sort(key=lambda sc: (-len(sc[0].articles), sc[0].first_seen.isoformat() if sc[0].first_seen else "", sc[0].id))
+        return out
+
+    def stale_story_ids(self) -> list[str]:
+        """Stories whose comparison is missing or older than their membership."""
+        members = self.story_members()
+        with self.engine.connect() as conn:
+            rows = {r.story_id: json.loads(r.data) for r in conn.execute(select(t.comparisons))}
+        return [sid for sid, arts in members.items()
+                if sid not in rows or sorted(rows[sid]["story"]["articles"]) != sorted(arts)]
