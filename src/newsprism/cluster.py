@@ -33,7 +33,7 @@ class ClusterConfig:
     centroid_weight: float = 0.5  # share of centroid (vs closest member) similarity
     entity_weight: float = 0.25  # bonus for shared canonical entities (0..1 overlap)
     time_scale_days: float = 4.0  # gap at which the time penalty reaches ~63% of its max
-    time_weight: float = 0.35  # maximum time penalty
+    time_weight: float = 0.5  # maximum time penalty
     same_story_bonus: float = 0.1  # bonus when relate called a member `same_story`
     label_entities: int = 3
 

@@ -82,13 +82,24 @@ def _gold_stories(gold: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _gold_lines(gold: Mapping[str, Any], stories: Mapping[str, str]) -> dict[str, str]:
+    """Explicit story `lines` where given, else components of the gold copy relations."""
     line_of: dict[str, str] = {}
     for sid, s in (gold.get("stories") or {}).items():
-        for n, line in enumerate(s.get("lines") or [[a] for a in s["articles"]]):
+        for n, line in enumerate(s.get("lines") or []):
             for a in line:
                 line_of[a] = f"{sid}/{n}"
+    parent = {a: a for a in stories}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for (a, b), r in _gold_relations(gold).items():
+        if r["kind"] in COPY_KINDS and a in parent and b in parent:
+            parent[find(a)] = find(b)
     for a in stories:
-        line_of.setdefault(a, a)
+        line_of.setdefault(a, "rel/" + find(a))
     return line_of
 
 

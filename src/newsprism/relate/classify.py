@@ -38,6 +38,7 @@ class PairFeatures:
     entity_overlap: float  # Jaccard of entity (or capitalised-name) sets
     shared_entities: int
     title_lexical: float  # rapidfuzz ratio of the titles (1.0 when either is missing)
+    identical: float  # share of aligned text (chars) in groups identical up to case/punctuation
     quote_groups: int  # aligned groups that are shared quotations (not counted as reuse)
     groups: int  # aligned groups counted as reuse
 
@@ -88,6 +89,8 @@ def pair_features(
         shared_chars=min(ch_a, ch_b), doc_cosine=doc,
         entity_overlap=len(na & nb) / len(union) if union else 0.0,
         shared_entities=len(na & nb), title_lexical=title,
+        identical=float(weights[[m.lexical >= 0.99 for m in reuse]].sum() / weights.sum())
+        if reuse else 0.0,
         quote_groups=len(matches) - len(reuse), groups=len(reuse),
     )
 
@@ -117,7 +120,8 @@ def classify(f: PairFeatures, *, config: RelateConfig | None = None) -> tuple[Re
             return "translation", 0.5 + 0.25 * (
                 _margin(f.semantic, c.align_floor_cross, 0.9) + _margin(small, c.copy_min_other, 1))
     else:
-        if f.lexical >= c.verbatim_lexical and small >= c.verbatim_coverage and in_order:
+        if (f.lexical >= c.verbatim_lexical and small >= c.verbatim_coverage and in_order
+                and f.identical >= c.verbatim_identical):
             return "verbatim", 0.7 + 0.15 * (
                 _margin(f.lexical, c.verbatim_lexical, 1) + _margin(small, c.verbatim_coverage, 1))
         if big >= c.copy_coverage and small >= c.copy_min_other and in_order:
@@ -205,3 +209,31 @@ def relate_pair(
 def is_copy(relation: Relation) -> bool:
     """True when the relation joins its two articles into one reporting line."""
     return relation.kind in COPY_KINDS
+
+
+def relate_articles(
+    articles: Sequence[Article], analyses: Sequence[Analysis], vectors: Sequence[ArticleVectors],
+    *, config: RelateConfig | None = None, keep_unrelated: bool = False,
+) -> list[Relation]:
+    """Relate a batch: candidate pairs (LSH + kNN), then `relate_pair` on each, sorted by pair.
+
+    Args:
+        articles, analyses, vectors: one of each per article (matched by article id).
+        config: thresholds.
+        keep_unrelated: also return candidate pairs classified `unrelated`.
+    """
+    from .candidates import candidate_pairs
+
+    cfg = config or RelateConfig()
+    arts = {a.id: a for a in articles}
+    ans = {an.article_id: an for an in analyses}
+    vecs = {v.article_id: v for v in vectors}
+    langs = {aid: an.language for aid, an in ans.items() if an.language}
+    out = []
+    for x, y in sorted(candidate_pairs(articles, vectors, config=cfg, languages=langs)):
+        if x not in ans or y not in ans:
+            continue
+        rel = relate_pair(arts[x], arts[y], ans[x], ans[y], vecs[x], vecs[y], config=cfg)
+        if keep_unrelated or rel.kind != "unrelated":
+            out.append(rel)
+    return out

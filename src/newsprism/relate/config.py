@@ -35,11 +35,12 @@ class RelateConfig:
     # --- kinds ------------------------------------------------------------------------------
     verbatim_lexical: float = 0.95
     verbatim_coverage: float = 0.9
+    verbatim_identical: float = 0.9  # share of aligned text in groups with lexical >= 0.99
     near_verbatim_lexical: float = 0.8
     copy_coverage: float = 0.75  # coverage of the covered (smaller / derived) side for a copy kind
     copy_min_other: float = 0.3  # the other side must share at least this much for a copy kind
-    spin_semantic: float = 0.75
-    spin_lexical_max: float = 0.6
+    spin_semantic: float = 0.7  # mean cosine (MiniLM+USE mean) of aligned passages
+    spin_lexical_max: float = 0.8  # fuzz.ratio of unrelated sentences is already ~0.45
     in_order: float = 0.8  # order monotonicity needed for copy kinds
     translation_coverage: float = 0.6  # both sides, across languages
     shared_lexical: float = 0.8  # a sentence pair this close counts as shared text

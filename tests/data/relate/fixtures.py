@@ -155,3 +155,18 @@ SCOOP_COPY = (
     "spokesperson for the foreign ministry declined to comment on the report. Diplomats say a "
     "collapse of the talks could threaten a hydropower project worth four billion dollars."
 )
+
+# a second independent report that restates several of the same facts in its own words, in
+# roughly the same order, with plenty of material of its own
+INDEPENDENT2_TITLE = "Port Alder residents flee as Merrow floods town"
+INDEPENDENT2 = (
+    "Some 2,000 people had to leave their homes in Port Alder on Tuesday when the Merrow River "
+    "flooded low-lying parts of the town. It was the worst flooding in the region for more than "
+    "three decades, according to local historians. The mayor, Helen Traske, opened emergency "
+    "shelters in three schools. At one of them, a retired teacher, Agnes Moll, said she had left "
+    "with only her handbag and her cat. The army has been asked to help shore up the levee, "
+    "officials said. Insurance companies have begun sending assessors to the area. Two residents "
+    "were taken to hospital suffering from the cold. The regional government promised an "
+    "emergency fund for affected families, without giving a figure. Opposition politicians said "
+    "years of underinvestment had left the defences too weak. More rain is forecast for Wednesday."
+)

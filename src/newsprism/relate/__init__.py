@@ -1,0 +1,37 @@
+"""Relate stage: which articles reuse which (verbatim, near-verbatim, spin, translation, shared
+source), which only share a story, who was first, and the reporting lines that result.
+
+Pipeline: `candidate_pairs` (MinHash LSH over word shingles + document-vector kNN) ->
+`relate_pair` (monotone sentence alignment, features, kind, direction) -> `reporting_lines`.
+"""
+
+import logging
+
+from .align import SentenceMatch, align, align_sentences
+from .candidates import CandidateIndex, candidate_pairs
+from .classify import PairFeatures, classify, pair_features, relate_articles, relate_pair
+from .config import RelateConfig
+from .direction import infer_direction
+from .lines import likely_original, reporting_lines
+from .shingles import minhash_signatures, shingles
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+__all__ = [
+    "CandidateIndex",
+    "PairFeatures",
+    "RelateConfig",
+    "SentenceMatch",
+    "align",
+    "align_sentences",
+    "candidate_pairs",
+    "classify",
+    "infer_direction",
+    "likely_original",
+    "minhash_signatures",
+    "pair_features",
+    "relate_articles",
+    "relate_pair",
+    "reporting_lines",
+    "shingles",
+]

@@ -1,0 +1,62 @@
+from datetime import datetime, timezone
+
+import numpy as np
+
+from newsprism.embed import ArticleVectors
+from newsprism.models import Analysis, Article, Relation, RemovedSpan, Span
+from newsprism.store import open_store
+
+
+def _art(i: int, text: str = "Body text.") -> Article:
+    return Article(id=f"id{i}", origin=f"f{i}.txt", text=f"{text} {i}", raw=f"{text} {i}\nShare this",
+                   title=f"Title {i}", outlet="a.example",
+                   published_at=datetime(2026, 3, i + 1, tzinfo=timezone.utc),
+                   removed=(RemovedSpan(12, 22, "share", "Share this", 3),))
+
+
+def test_add_articles_is_idempotent(tmp_path):
+    store = open_store(str(tmp_path / "s.db"))
+    assert store.add_articles([_art(1), _art(2)]) == ["id1", "id2"]
+    assert store.add_articles([_art(2), _art(3), _art(3)]) == ["id3"]
+    assert store.count_articles() == 3
+    back = store.article("id1")
+    assert back == _art(1)
+
+
+def test_reopen_keeps_data_and_pending_work(tmp_path):
+    path = str(tmp_path / "s.db")
+    s1 = open_store(path)
+    s1.add_articles([_art(1), _art(2)])
+    s1.save_analyses([Analysis("id1", "en", (Span(0, 4, "Body"),))])
+    s1.close()
+    s2 = open_store(path)
+    assert s2.ids_without_analysis() == ["id2"]
+    assert s2.analyses(["id1"])["id1"].sentences[0].text == "Body"
+
+
+def test_vectors_round_trip():
+    store = open_store(":memory:")
+    store.add_articles([_art(1)])
+    v = ArticleVectors("id1", np.ones(4, np.float32), np.arange(8, dtype=np.float32).reshape(2, 4),
+                       np.ones(3, np.float32), np.zeros((2, 3), np.float32))
+    store.save_vectors([v])
+    got = store.vectors(["id1"])["id1"]
+    assert got.sentences.shape == (2, 4) and got.sentences[1, 3] == 7
+    assert store.ids_without_vectors() == []
+
+
+def test_relations_and_related_marker_commit_together():
+    store = open_store(":memory:")
+    store.add_articles([_art(1), _art(2)])
+    r = Relation("id1", "id2", "verbatim", 0.99, "a_first", ("same text",))
+    store.save_relations([r], ["id2"])
+    assert store.relation("id2", "id1").kind == "verbatim"
+    assert store.ids_not_related() == ["id1"]
+
+
+def test_resolve_article_by_prefix_and_file_name(tmp_path):
+    store = open_store(":memory:")
+    store.add_articles([Article(id="abcdef0123", origin="/data/x/story.txt", text="t", raw="t")])
+    assert store.resolve_article("abcd").id == "abcdef0123"
+    assert store.resolve_article("story.txt").id == "abcdef0123"
+    assert store.resolve_article("nope") is None
