@@ -47,6 +47,9 @@ def _removed(text: str, **kwargs: object) -> list[tuple[str, str]]:
     ("Photo: Reuters", "photo_credit"),
     ("Image: Getty Images", "photo_credit"),
     ("Credit: Jane Roe / Getty Images", "photo_credit"),
+    ("Photo by Jane Roe", "photo_credit"),
+    ("© 2021 Getty Images", "photo_credit"),
+    ("(AP Photo/Evan Vucci)", "photo_credit"),
     ("Smoke rises over the port on Tuesday. REUTERS/John Doe", "photo_credit"),
     ("Read more: Bridge plans revealed", "read_more"),
     ("READ ALSO:", "read_more"),
@@ -69,6 +72,14 @@ def test_line_kinds(line: str, kind: str) -> None:
     "Comments from residents were mostly positive, the mayor said.",
     "The source said the talks would resume in January.",
     "Credit card debt rose sharply in the third quarter.",
+    "Photographs by the agency showed the damage to the port.",
+    "Copyright holders say images were used without permission.",
+    "Get ready for more updates, the minister told reporters.",
+    "A Reuters/Ipsos poll showed support rising.",
+    "x x x",
+    "print x",
+    '"link": link',
+    "(Graphic: Global assets in 2019 - here)",
     "  • Milley met with the Prime Minister and the Defense Minister.",
     "Why does it matter: the vote ends a decade of debate.",
 ])
@@ -106,7 +117,7 @@ def test_source_trailer_only_at_the_end(trailer: str) -> None:
 
 def test_trailer_found_before_other_boilerplate_at_the_end() -> None:
     text = f"{P1}\n\nSource: example.com\n\nShare this article\n"
-    assert _removed(text) == [("share", "Share this article"), ("source_trailer", "Source: example.com")]
+    assert _removed(text) == [("source_trailer", "Source: example.com"), ("share", "Share this article")]
 
 
 def test_removed_spans_point_into_raw_and_file_lines() -> None:
@@ -122,6 +133,12 @@ def test_removed_spans_point_into_raw_and_file_lines() -> None:
 def test_no_file_lines_for_non_line_based_inputs() -> None:
     article = clean_document(_raw(f"{P1}\nShare this article\n", body_line=0))
     assert [s.line for s in article.removed] == [None]
+
+
+def test_clean_text_is_nfc() -> None:
+    article = clean_document(_raw("Zu\u0308rich und Mu\u0308nchen.\n"))
+    assert article.text == "Zürich und München."
+    assert article.raw == "Zu\u0308rich und Mu\u0308nchen.\n"
 
 
 def test_whitespace_is_normalised_and_bullets_kept() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -82,20 +83,32 @@ _SHARE_WORDS = frozenset(
     "share tweet print email e-mail mail copy link facebook twitter x whatsapp linkedin telegram "
     "reddit pinterest messenger flipboard threads bluesky tumblr vk viber".split()
 )
+#: A row of share buttons names at least one of these; "x", "print" or "link" alone do not.
+_NETWORK_WORDS = frozenset(
+    "facebook twitter whatsapp linkedin telegram reddit pinterest messenger flipboard bluesky "
+    "tumblr viber".split()
+)
+_BUTTON_ROW = re.compile(r"^[\w\s|/•·,-]+$")
 
 _SUBSCRIBE = re.compile(r"""^(?:
     subscribe\b.{0,120}
-  | (?:sign\ up|signup|register|join|get)\b.{0,120}
-        \b(?:newsletters?|inbox|mailing\ list|e-?mail\ alerts?|briefing|updates|free)\b.{0,80}
+  | (?:sign\ up|signup)\b.{0,120}
+        \b(?:newsletters?|inbox|mailing\ list|e-?mail\ alerts?|briefing|updates|free|our)\b.{0,80}
+  | (?:register|join|get)\b.{0,120}\b(?:newsletters?|mailing\ list|e-?mail\ alerts?)\b.{0,80}
 )$""", _X)
 
 _PHOTO_CREDIT = re.compile(r"""^\(?\s*(?:
-    (?:photo|image|picture|pic|photograph|foto|illustration|graphic)s?
-        (?:\ credits?|\ copyright|\ source)?\s*(?::|\bby\b|©)\s*.{1,150}
+    (?:photo|image|picture|pic|photograph|foto|illustration)s?
+        (?:\ credits?|\ copyright|\ source)?\s*(?::|©)\s*.{1,150}
   | image\ (?:caption|copyright|source)\b.{0,150}
   | credits?\s*:\s*.{1,120}
-  | (?:©|\(c\)|copyright)\s*.{0,80}\b(?:getty|reuters|ap|afp|epa|shutterstock|istock|images?|photos?)\b.{0,40}
+  | (?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4})).{0,80}
+        \b(?:getty|reuters|ap|afp|epa|shutterstock|istock|images?|photos?)\b.{0,40}
 )\)?$""", _X)
+
+#: "Photo by Jane Doe": only short and without sentence punctuation, unlike "Photos by the
+#: agency showed the damage."
+_PHOTO_BY = re.compile(r"^\(?\s*(?:photo|image|picture|photograph)s?\s+by\s+[^.!?]{1,60}\)?$", re.I)
 
 #: "... REUTERS/Jane Doe", "(AP Photo/John Roe)", "... / Getty Images": credits glued to captions.
 _AGENCY_CREDIT = re.compile(
@@ -113,9 +126,11 @@ _READ_MORE = re.compile(r"""^(?:
 )\s*(?:[:»>|\-–—…]+.*|\.\.\.)?$""", _X)
 
 _SOURCE_TRAILER = re.compile(r"""^[.\-–—•*·]*\s*(?:
-    sources? | via | original(?:\ article)? | originally\ published\ (?:at|on|in|by)
-  | this\ (?:article|story)\ (?:was\ )?(?:originally\ |first\ )?(?:published|appeared)\ (?:on|in|at|by)
-)\s*[:\-–—]?\s*(?P<tail>.*)$""", _X)
+    (?:sources?|via|original(?:\ article)?)(?:\s*[:\-–—]\s*(?P<tail>.*))?
+  | (?:originally\ published\ (?:at|on|in|by)
+    | this\ (?:article|story)\ (?:was\ )?(?:originally\ |first\ )?(?:published|appeared)\ (?:on|in|at|by)
+    )\s+(?P<where>.*)
+)$""", _X)
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
 _BLANKS = re.compile(r"\n{3,}")
@@ -159,7 +174,8 @@ def line_kind(line: str, *, config: CleanConfig = DEFAULT_CONFIG) -> str | None:
         return "share"
     if len(text.split()) <= 20 and _SUBSCRIBE.match(text):
         return "subscribe"
-    if len(text.split()) <= 40 and (_PHOTO_CREDIT.match(text) or _AGENCY_CREDIT.search(text)):
+    if len(text.split()) <= 40 and (_PHOTO_CREDIT.match(text) or _AGENCY_CREDIT.search(text)
+                                     or (len(text.split()) <= 8 and _PHOTO_BY.match(text))):
         return "photo_credit"
     if _READ_MORE.match(text):
         return "read_more"
@@ -167,8 +183,11 @@ def line_kind(line: str, *, config: CleanConfig = DEFAULT_CONFIG) -> str | None:
 
 
 def _only_share_words(text: str) -> bool:
-    words = re.findall(r"[\w-]+", text.lower())
-    return len(words) >= 2 and all(word in _SHARE_WORDS for word in words)
+    """A row of share-button labels ("Facebook Twitter WhatsApp Email")."""
+    if not _BUTTON_ROW.match(text):
+        return False
+    words = set(re.findall(r"[\w-]+", text.lower()))
+    return len(words) >= 2 and words <= _SHARE_WORDS and bool(words & _NETWORK_WORDS)
 
 
 def line_key(line: str) -> str:
@@ -299,7 +318,10 @@ def _is_caption(text: str, config: CleanConfig) -> bool:
 
 def _is_source_trailer(text: str, config: CleanConfig) -> bool:
     match = _SOURCE_TRAILER.match(" ".join(text.split()))
-    return match is not None and len(match.group("tail").split()) <= config.trailer_max_words
+    if match is None:
+        return False
+    tail = match.group("tail") or match.group("where") or ""
+    return len(tail.split()) <= config.trailer_max_words
 
 
 def _file_line(doc: RawDocument, offset: int) -> int | None:
@@ -309,7 +331,11 @@ def _file_line(doc: RawDocument, offset: int) -> int | None:
 
 
 def _join_kept(lines: list[_Line], kinds: list[str | None]) -> str:
-    """Clean text: kept lines with spacing collapsed; a cut acts as a paragraph break."""
+    """Clean text: kept lines with spacing collapsed, in Unicode NFC; a cut is a paragraph break.
+
+    NFC matters for comparison: copies of one article often differ only in how accents are
+    encoded ("u" + combining diaeresis vs "ü").
+    """
     out = ["" if kind is not None else _SPACES.sub(" ", line.text)
            for line, kind in zip(lines, kinds, strict=True)]
-    return _BLANKS.sub("\n\n", "\n".join(out)).strip()
+    return unicodedata.normalize("NFC", _BLANKS.sub("\n\n", "\n".join(out)).strip())

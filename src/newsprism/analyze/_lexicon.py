@@ -84,7 +84,8 @@ SOURCE_NOUNS: frozenset[str] = frozenset(
     source official officer diplomat spokesman spokeswoman spokesperson representative aide
     insider adviser advisor person people individual witness staffer employee commander soldier
     lawmaker negotiator member analyst expert observer
-    resident participant attendee figure insider delegate envoy
+    resident participant attendee figure insider delegate envoy executive manager investor banker
+    lawyer attorney worker trader economist researcher scientist doctor
     """.split()
 )
 

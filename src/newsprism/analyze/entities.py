@@ -146,7 +146,9 @@ def extract_entities(doc: Doc, text: str) -> tuple[Entity, ...]:
     person_spans = [(m.start, m.end) for m in mentions if m.label == "PERSON"]
     entities = []
     for name, label, ms in group_entities(mentions, text):
-        role = find_role(doc, text, [(m.start, m.end) for m in ms], person_spans) if label == "PERSON" else None
+        role = None
+        if label == "PERSON":
+            role = find_role(doc, text, [(m.start, m.end) for m in ms], person_spans)
         spans = tuple(Span(m.start, m.end, text[m.start : m.end]) for m in ms)
         entities.append(Entity(name=name, label=label, mentions=spans, role=role))
     return tuple(entities)

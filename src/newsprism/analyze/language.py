@@ -22,7 +22,7 @@ def make_language_detector() -> LangDetector:
 
 def detect_language(
     text: str, *, detector: Any, declared: str | None = None, max_chars: int = 2000,
-    default: str = "en",
+    default: str = "en", min_score: float = 0.3,
 ) -> str:
     """Returns the ISO 639-1 code of `text`.
 
@@ -32,7 +32,8 @@ def detect_language(
         declared: Language given by the source; trusted when set because feeds know better
             than a character n-gram model on short texts.
         max_chars: Leading characters examined.
-        default: Returned when there is nothing to detect on.
+        default: Returned when there is nothing to detect on or the detector is unsure.
+        min_score: Below this confidence the guess is noise (symbols, names, one word).
     """
     if declared:
         return declared.split("-")[0].split("_")[0].lower()
@@ -40,6 +41,6 @@ def detect_language(
     if len(sample) < 3:
         return default
     results = detector.detect(sample, model="lite", k=1)
-    if not results:
+    if not results or float(results[0]["score"]) < min_score:
         return default
     return str(results[0]["lang"]).split("-")[0].lower()

@@ -150,6 +150,52 @@ def _defined_acronyms(text: str) -> list[Mention]:
     return out
 
 
+_TITLED_NAME = re.compile(
+    r"\b([A-Z][a-z]*\.?)\s+((?:[A-Z][a-z’'-]+)(?:\s+[A-Z][a-z’'-]+){0,2})\b"
+)
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sir", "dame", "prof"})
+
+
+def _titled_names(text: str, raw: list[tuple[Mention, bool]]) -> list[Mention]:
+    """Names after a title that the model missed ("Gen. Rowley"), when the evidence is clear.
+
+    A capitalised title alone is ambiguous ("General Assembly"), so the name must already be a
+    person's surname in the article, or the title must be an abbreviation or honorific.
+    """
+    taken = [(m.start, m.end) for m, _ in raw]
+    surnames = {m.name.split()[-1] for m, _ in raw if m.label == "PERSON"}
+    out: list[Mention] = []
+    for match in _TITLED_NAME.finditer(text):
+        title, name = match.group(1), match.group(2)
+        if not is_title_word(title) or is_title_word(name.split()[0]):
+            continue
+        s, e = match.start(2), match.end(2)
+        if any(a < e and s < b for a, b in taken):
+            continue
+        clear = title.endswith(".") or title.lower() in _HONORIFICS
+        if name.split()[-1] in surnames or clear:
+            out.append(Mention(s, e, name, "PERSON", titled=True))
+    return out
+
+
+def _repeated_people(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Other occurrences of a person's full name or surname that the model missed."""
+    taken = [(m.start, m.end) for m in mentions]
+    forms = set()
+    for m in mentions:
+        words = m.name.split()
+        if m.label == "PERSON" and len(words) >= 2:
+            forms.update({m.name, words[-1]})
+    out: list[Mention] = []
+    for form in sorted(forms, key=len, reverse=True):
+        for match in re.finditer(r"(?<![\w-])" + re.escape(form) + r"(?![\w-])", text):
+            s, e = match.span()
+            if not any(a < e and s < b for a, b in taken):
+                out.append(Mention(s, e, form, "PERSON"))
+                taken.append((s, e))
+    return out
+
+
 def _vote_labels(mentions: list[tuple[Mention, bool]]) -> list[Mention]:
     """Gives every surface form one label: title evidence, then surname rule, then majority."""
     full_person_surnames = {
@@ -192,6 +238,8 @@ def extract_mentions(doc: Doc, text: str) -> list[Mention]:
     for m in _defined_acronyms(text):
         if (m.start, m.end) not in taken:
             raw.append((m, False))
+    raw.extend((m, False) for m in _titled_names(text, raw))
     mentions = _vote_labels(raw)
+    mentions += _repeated_people(text, mentions)
     unique = {(m.start, m.end): m for m in mentions}
     return sorted(unique.values(), key=lambda m: (m.start, m.end))

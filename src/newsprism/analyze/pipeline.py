@@ -96,7 +96,8 @@ def analyze_articles(
     other = [i for i, lang in enumerate(languages) if lang != "en"]
     docs: dict[int, Doc] = {}
     texts = [articles[i].text[: config.max_chars] for i in english]
-    for i, doc in zip(english, nlp.pipe(texts, batch_size=config.batch_size)):
+    n_process = config.n_process if len(texts) > config.batch_size else 1
+    for i, doc in zip(english, nlp.pipe(texts, batch_size=config.batch_size, n_process=n_process)):
         docs[i] = doc
     if other:
         blank = blank or blank_pipeline()

@@ -1,7 +1,7 @@
 """Direct quotations found by their quote marks, independent of any language model.
 
-Handles straight "…", curly “…”, German „…“ and guillemets «…» / »…«, a quotation running over
-several paragraphs (a paragraph that opens a quote without closing it continues into the next
+Handles straight "…", curly “…”, German „…“ and guillemets «…» / »…«, a quotation running
+over several paragraphs (a paragraph that opens a quote without closing it continues into the next
 paragraph that starts with a quote mark), and the stray closing “ of sloppy or machine text.
 """
 

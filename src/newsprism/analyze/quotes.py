@@ -17,7 +17,9 @@ from newsprism.analyze.quotemarks import QuoteSpan, find_quote_spans, inner_boun
 from newsprism.models import Analysis, Entity, Quote
 
 _FALLBACK_AFTER = re.compile(
-    r"^[\s,.]*(?:(?P<pre>[A-Za-z][\w’'.-]*(?:\s+[\w’'.-]+){0,5}?)\s+(?P<cue>\w+)\b|(?P<cue2>\w+)\s+(?P<post>[A-Za-z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3}))"
+    r"^[\s,.]*(?:"
+    r"(?P<pre>[A-Za-z][\w’'.-]*(?:\s+[\w’'.-]+){0,5}?)\s+(?P<cue>\w+)\b"  # …," X said
+    r"|(?P<cue2>\w+)\s+(?P<post>[A-Za-z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3}))"  # …," said X
 )
 
 
@@ -30,12 +32,16 @@ def _pick_cue(span: QuoteSpan, cues: list[Cue], inside: list[tuple[int, int]],
     """The cue of a quotation: after it in the closing sentence, else before it."""
     para_open = _paragraph_of(breaks, span.open_mark)
     para_close = _paragraph_of(breaks, span.close - 1)
-    after = [c for c in cues if c.offset >= span.close and _paragraph_of(breaks, c.offset) == para_close
-             and c.sentence[0] <= span.close + 2 and not _quote_between(inside, span.close, c.offset)]
+    after = [c for c in cues
+             if c.offset >= span.close and _paragraph_of(breaks, c.offset) == para_close
+             and c.sentence[0] <= span.close + 2
+             and not _quote_between(inside, span.close, c.offset)]
     if after:
         return min(after, key=lambda c: c.offset)
-    before = [c for c in cues if c.offset < span.open_mark and _paragraph_of(breaks, c.offset) == para_open
-              and c.sentence[1] >= span.open_mark and not _quote_between(inside, c.offset, span.open_mark)]
+    before = [c for c in cues
+              if c.offset < span.open_mark and _paragraph_of(breaks, c.offset) == para_open
+              and c.sentence[1] >= span.open_mark
+              and not _quote_between(inside, c.offset, span.open_mark)]
     return max(before, key=lambda c: c.offset) if before else None
 
 

@@ -49,7 +49,7 @@ def _walk_back(doc: Doc, i: int, blocked: set[int]) -> tuple[int, int]:
             occupational = True
         elif _is_cap(tok) and not tok.is_sent_start:
             pass
-        elif _is_cap(tok) and tok.is_sent_start and _rank(tok.text):
+        elif _is_cap(tok) and (_rank(tok.text) or tok.dep_ in {"compound", "amod", "nmod"}):
             pass
         elif tok.lower_ in _CONNECTORS and nearby_cap:
             pass

@@ -34,7 +34,7 @@ _VERBISH = CUE_FORMS | frozenset(
     "is are was were has have had will would can could should may might must do does did".split()
 )
 _FIRST_PERSON_ATTR = re.compile(r"\b(?:told|tells|tell)\s+(?:me|us)\b", re.IGNORECASE)
-_DOUBLED = re.compile(r"\b([A-Za-z]{3,})\s+\1\b", re.IGNORECASE)
+_DOUBLED = re.compile(r"\b([A-Za-z]{3,})[ \t]+\1\b", re.IGNORECASE)
 _DOUBLED_OK = frozenset({"that", "had", "very", "bye", "ha", "now", "far", "many", "more"})
 _STRAY = (
     (re.compile(r"[.!?]\s+\.(?!\.)"), "repeated sentence punctuation"),
@@ -58,7 +58,8 @@ def _calqued_headers(text: str) -> Iterator[tuple[float, str]]:
         line = text.count("\n", 0, match.start()) + 1
         if _QUESTION_START.match(norm):
             yield 0.35, f"calqued section header '{label}:' (line {line})"
-        elif not any(w[:1].isdigit() for w in words):
+        elif len(words) <= 3 and not any(w[:1].isupper() or w[:1].isdigit() for w in label.split()[1:]):
+            # a short common-noun label ("Game status:"); longer or name-bearing ones are subheads
             yield 0.2, f"unidiomatic section header '{label}:' (line {line})"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +77,7 @@ def parse_html(data: bytes | str, *, origin: str,
     text = (getattr(doc, "text", None) or "").strip()
     if not text:
         text = _baseline_text(data)
+    text = unicodedata.normalize("NFC", text)  # as trafilatura.extract does
     if not text:
         raise ExtractionError(origin, "no article text found in HTML")
     title = _clean_inline(getattr(doc, "title", None) or "")
@@ -120,7 +122,7 @@ def _baseline_text(data: bytes | str) -> str:
 
 
 def _clean_inline(value: str) -> str:
-    return _SPACE_RE.sub(" ", value).strip()
+    return unicodedata.normalize("NFC", _SPACE_RE.sub(" ", value).strip())
 
 
 def _drop_leading_title(text: str, title: str) -> str:

@@ -186,14 +186,41 @@ def align_sentences(
     out = []
     for a0, a1, b0, b1 in _dp(sims, len(sa), len(sb), floor, cfg.merge_bonus):
         lex, sem, comb = sims.mats[(a1 - a0, b1 - b0)]
-        share_a = _weighted(qa[a0:a1], sa[a0:a1])
-        share_b = _weighted(qb[b0:b1], sb[b0:b1])
         out.append(SentenceMatch(
             a=(a0, a1), b=(b0, b1), lexical=float(lex[a0, b0]), semantic=float(sem[a0, b0]),
             similarity=float(comb[a0, b0]),
-            quote_only=share_a >= cfg.quote_share and share_b >= cfg.quote_share,
+            quote_only=_is_shared_quote(an_a, an_b, (a0, a1), (b0, b1), qa, qb, cfg),
         ))
     return out
+
+
+def _unquoted(spans: Sequence[Span], quotes: Sequence[Quote]) -> str:
+    """Text of the sentences with direct quotations cut out (normalised words)."""
+    parts = []
+    for s in spans:
+        keep = [True] * (s.end - s.start)
+        for q in quotes:
+            if q.direct:
+                for k in range(max(q.start, s.start), min(q.end, s.end)):
+                    keep[k - s.start] = False
+        parts.append("".join(c if k else " " for c, k in zip(s.text, keep)))
+    return _norm(" ".join(parts))
+
+
+def _is_shared_quote(
+    an_a: Analysis, an_b: Analysis, ra: tuple[int, int], rb: tuple[int, int],
+    qa: Sequence[float], qb: Sequence[float], cfg: RelateConfig,
+) -> bool:
+    """A group is a shared quotation when it is mostly quoted on both sides, or partly quoted on
+    both sides and what lies outside the quotes (attribution, framing) is not the same text."""
+    sa, sb = an_a.sentences[ra[0]:ra[1]], an_b.sentences[rb[0]:rb[1]]
+    share_a, share_b = _weighted(qa[ra[0]:ra[1]], sa), _weighted(qb[rb[0]:rb[1]], sb)
+    if share_a >= cfg.quote_share and share_b >= cfg.quote_share:
+        return True
+    if share_a < cfg.quote_part or share_b < cfg.quote_part:
+        return False
+    rest_a, rest_b = _unquoted(sa, an_a.quotes), _unquoted(sb, an_b.quotes)
+    return fuzz.ratio(rest_a, rest_b) / 100 < cfg.quote_rest_lexical
 
 
 def _weighted(shares: Sequence[float], spans: Sequence[Span]) -> float:

@@ -113,7 +113,7 @@ class CandidateIndex:
 
 def candidate_pairs(
     articles: Sequence[Article],
-    vectors: Sequence[ArticleVectors],
+    vectors: Sequence[ArticleVectors] | Mapping[str, ArticleVectors],
     *,
     config: RelateConfig | None = None,
     languages: Mapping[str, str] | None = None,
@@ -122,7 +122,8 @@ def candidate_pairs(
 
     Args:
         articles: the batch.
-        vectors: one `ArticleVectors` per article (matched by `article_id`).
+        vectors: one `ArticleVectors` per article (matched by `article_id`), as a sequence or
+            as a mapping article id -> vectors.
         config: thresholds (`lsh_threshold`, `knn_k`, `knn_min_cosine`, `knn_min_cosine_cross`).
         languages: article id -> language, overriding `Article.language` (pass
             `Analysis.language` when you have it).
@@ -131,7 +132,8 @@ def candidate_pairs(
         Set of `(min_id, max_id)` pairs.
     """
     cfg = config or RelateConfig()
-    by_id = {v.article_id: v for v in vectors}
+    values = vectors.values() if isinstance(vectors, Mapping) else vectors
+    by_id = {v.article_id: v for v in values}
     arts = [a for a in articles if a.id in by_id]
     if len(arts) < 2:
         return set()

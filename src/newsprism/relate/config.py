@@ -30,6 +30,8 @@ class RelateConfig:
     lexical_weight: float = 0.5  # weight of lexical in the combined same-language similarity
     merge_bonus: float = 1.5  # gain multiplier of a 1–2 / 2–1 merge relative to a 1–1 match
     quote_share: float = 0.6  # a sentence this much inside direct quotes (both sides) is a shared quote
+    quote_part: float = 0.3  # partly quoted on both sides: the unquoted rest decides
+    quote_rest_lexical: float = 0.8  # unquoted rests at least this close are reused text
     order_floor: float = 0.5  # best-match similarity that counts a sentence for the order measure
 
     # --- kinds ------------------------------------------------------------------------------

@@ -40,7 +40,9 @@ def _by_dates(a: Article, b: Article) -> tuple[Direction, str] | None:
                    f"{max(ta, tb).isoformat()})")
 
 
-def _by_attribution(a: Article, b: Article, alignment: Sequence[AlignedSpan]) -> tuple[Direction, str] | None:
+def _by_attribution(
+    a: Article, b: Article, alignment: Sequence[AlignedSpan]
+) -> tuple[Direction, str] | None:
     """An outlet attribution ("told Axios") rewritten as first person ("told me") marks the copy."""
     for s in alignment:
         ta, tb = a.text[s.a_start:s.a_end], b.text[s.b_start:s.b_end]
@@ -84,6 +86,7 @@ def infer_direction(
         return attributed
     gap = an_a.signals.machine_translation - an_b.signals.machine_translation
     if abs(gap) >= cfg.mt_signal_gap:
-        copy, first = ("A", "b_first") if gap > 0 else ("B", "a_first")
-        return first, f"{copy} shows stronger machine-translation signals ({abs(gap):.2f} higher)"  # type: ignore[return-value]
+        first: Direction = "b_first" if gap > 0 else "a_first"
+        copy = "A" if gap > 0 else "B"
+        return first, f"{copy} shows stronger machine-translation signals ({abs(gap):.2f} higher)"
     return "unknown", "direction unknown: no dates and no clear textual evidence"

@@ -170,3 +170,25 @@ INDEPENDENT2 = (
     "emergency fund for affected families, without giving a figure. Opposition politicians said "
     "years of underinvestment had left the defences too weak. More rain is forecast for Wednesday."
 )
+
+# two independent reports of one ruling that both quote the judge's long statement in full
+RULING_A_TITLE = "Court orders Brandt chemical plant closed over polluted wells"
+RULING_A = (
+    "A court in Vellmar on Friday ordered the closure of the Brandt chemical plant after years of "
+    "complaints about polluted groundwater. Judge Irena Holm read out her ruling to a packed "
+    "courtroom. “The company knew about the leaks for at least six years and chose to do nothing. "
+    "The residents of Vellmar have paid for that silence with their health. This court will not "
+    "allow the plant to reopen until every well has been cleaned,” Holm said. The plant employs "
+    "around 300 people. Its owner, Brandt Chemie, said it would appeal. Environmental groups, who "
+    "brought the case in 2019, called the ruling historic."
+)
+RULING_B_TITLE = "Vellmar workers fear for jobs after ruling against chemical plant"
+RULING_B = (
+    "Hundreds of residents gathered outside the Vellmar courthouse on Friday as judges ruled "
+    "against the town's largest employer. Judge Irena Holm said in her ruling: “The company knew "
+    "about the leaks for at least six years and chose to do nothing. The residents of Vellmar have "
+    "paid for that silence with their health. This court will not allow the plant to reopen until "
+    "every well has been cleaned.” Workers at the plant said they feared for their jobs. Farmers "
+    "whose wells were contaminated have sought compensation in a separate case. A lawyer for the "
+    "company told reporters the evidence had been misread."
+)
