@@ -279,6 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "trafilatura-eval": bench_trafilatura_eval(args.limit),
     }
     command = ".venv/bin/python bench/extraction.py" + (f" --limit {args.limit}" if args.limit else "")
+    command += " --write" if args.write else ""
     section = render(results, command)
     print(section)
     if args.write:
