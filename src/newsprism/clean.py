@@ -277,6 +277,7 @@ def clean_document(doc: RawDocument, *, repeated: frozenset[str] = frozenset(),
         published_at=doc.published_at,
         language=doc.language,
         removed=removed,
+        source_id=doc.source_id,
     )
 
 

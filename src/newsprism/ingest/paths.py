@@ -67,7 +67,8 @@ def expand_inputs(inputs: Sequence[str]) -> list[InputItem]:
             seen.add(key)
             items.append(path)
 
-    for raw in inputs:
+    for given in inputs:
+        raw = str(given)  # Path objects are accepted too
         if raw == STDIN:
             items.append(STDIN)
             continue

@@ -116,7 +116,8 @@ def classify(f: PairFeatures, *, config: RelateConfig | None = None) -> tuple[Re
     big, small = max(f.coverage_a, f.coverage_b), min(f.coverage_a, f.coverage_b)
     in_order = f.order >= c.in_order
     if f.cross_language:
-        if big >= c.translation_coverage and small >= c.copy_min_other and in_order:
+        if (big >= c.translation_coverage and small >= c.copy_min_other and in_order
+                and f.semantic >= c.translation_semantic):
             return "translation", 0.5 + 0.25 * (
                 _margin(f.semantic, c.align_floor_cross, 0.9) + _margin(small, c.copy_min_other, 1))
     else:

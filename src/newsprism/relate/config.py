@@ -44,7 +44,8 @@ class RelateConfig:
     spin_semantic: float = 0.7  # mean cosine (MiniLM+USE mean) of aligned passages
     spin_lexical_max: float = 0.8  # fuzz.ratio of unrelated sentences is already ~0.45
     in_order: float = 0.8  # order monotonicity needed for copy kinds
-    translation_coverage: float = 0.6  # both sides, across languages
+    translation_coverage: float = 0.8  # the better-covered side, across languages
+    translation_semantic: float = 0.72  # mean multilingual cosine of aligned passages
     shared_lexical: float = 0.8  # a sentence pair this close counts as shared text
     shared_min_coverage: float = 0.15  # shared text must be at least this share of both sides
     shared_min_chars: int = 200  # ... and at least this many characters
