@@ -47,7 +47,7 @@ class CleanConfig:
     repeated_line_min_articles: int = 3
     repeated_line_min_share: float = 0.5
     max_line_chars_for_boilerplate: int = 200
-    caption_max_words: int = 8
+    caption_max_words: int = 16  # captions run to a dozen words or more; the credit line below is the evidence
     trailer_max_words: int = 8
 
 

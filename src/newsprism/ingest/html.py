@@ -12,6 +12,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import htmldate
@@ -84,6 +85,7 @@ def parse_html(data: bytes | str, *, origin: str,
     text = _drop_leading_title(text, title)
     url = getattr(doc, "url", None) or None
     published = parse_date(getattr(doc, "date", None)) or _htmldate(data, url, options)
+    published = _with_time(published, _meta_timestamp(data))
     return RawDocument(
         origin=origin,
         text=text,
@@ -109,6 +111,41 @@ def read_html(path: Path, *, max_bytes: int,
     if not data.strip():
         raise IngestError(str(path), "empty file")
     return parse_html(data, origin=str(path), options=options)
+
+
+_TIME_META = re.compile(
+    r"""<meta[^>]+(?:property|name|itemprop)=["'](?:article:published_time|og:article:published_time|"""
+    r"""datePublished|pubdate|publishdate|dc\.date(?:\.issued)?|sailthru\.date)["'][^>]*>""",
+    re.IGNORECASE,
+)
+_CONTENT = re.compile(r"""content=["']([^"']+)["']""", re.IGNORECASE)
+_JSONLD_TIME = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
+
+
+def _meta_timestamp(data: bytes | str) -> datetime | None:
+    """Full publication timestamp from meta tags or JSON-LD.
+
+    trafilatura and htmldate keep only the day; the time of day is what orders two copies
+    published the same day, so it is read here from the standard tags when a page has it.
+    """
+    head = data[:200_000].decode("utf-8", "replace") if isinstance(data, bytes) else data[:200_000]
+    candidates = [m.group(1) for tag in _TIME_META.finditer(head) if (m := _CONTENT.search(tag.group(0)))]
+    candidates += _JSONLD_TIME.findall(head)
+    for value in candidates:
+        if "T" in value or ":" in value:
+            when = parse_date(value)
+            if when is not None:
+                return when
+    return None
+
+
+def _with_time(day: datetime | None, stamp: datetime | None) -> datetime | None:
+    """Prefer the full timestamp when it falls on the extracted day (or no day was found)."""
+    if stamp is None:
+        return day
+    if day is None or stamp.date() == day.date() or stamp.astimezone(timezone.utc).date() == day.date():
+        return stamp
+    return day
 
 
 def _baseline_text(data: bytes | str) -> str:

@@ -24,6 +24,10 @@ def _aware(t: datetime) -> datetime:
     return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
 
 
+def _day_only(t: datetime) -> bool:
+    return t.hour == 0 and t.minute == 0 and t.second == 0 and t.microsecond == 0
+
+
 def _credit_line(text: str) -> str | None:
     m = _CREDIT.search(text)
     return m.group(0).strip() if m else None
@@ -35,6 +39,8 @@ def _by_dates(a: Article, b: Article) -> tuple[Direction, str] | None:
     ta, tb = _aware(a.published_at), _aware(b.published_at)
     if ta == tb:
         return None
+    if (_day_only(ta) or _day_only(tb)) and ta.date() == tb.date():
+        return None  # a date without a time of day cannot order two articles of that day
     first, when = ("a_first", "A") if ta < tb else ("b_first", "B")
     return first, (f"{when} published first ({min(ta, tb).isoformat()} vs "
                    f"{max(ta, tb).isoformat()})")
