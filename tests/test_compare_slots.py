@@ -1,19 +1,31 @@
-from newsprism.compare import ordinals, quantities
+from newsprism.slots import ordinals, quantities
 
 
-def test_quantities_tie_numbers_to_nouns():
-    q = quantities("Some 1,200 workers joined, and three unions backed the strike in 2024.")
-    assert q["worker"][0] == 1200
-    assert q["union"][0] == 3
-    assert not any(v[0] == 2024 for v in q.values())
+def _by_key(text, **kw):
+    return {q.key: q for q in quantities(text, **kw)}
 
 
-def test_quantities_scale_and_offsets():
-    text = "The port handled 2.5 million containers."
-    v, s, e = quantities(text)["container"]
-    assert v == 2_500_000 and text[s:e] == "2.5"
+def test_people_counts_share_one_key():
+    a = _by_key("About 1,200 members of the union joined the stoppage.")
+    b = _by_key("Some 1,500 dockworkers began a two-day strike.")
+    assert a["people"].value == 1200 and b["people"].value == 1500
 
 
-def test_ordinals():
-    o = ordinals("It was the third strike this year and the 4th visit.")
-    assert o["strike"][0] == 3 and o["visit"][0] == 4
+def test_years_and_clock_times_are_not_quantities():
+    assert not quantities("It began at 6.30 in 2024.")
+
+
+def test_money_with_scale_and_offsets():
+    text = "The plant will cost 2.1 billion euros."
+    q = _by_key(text)["money:EUR"]
+    assert q.value == 2.1e9 and text[q.start:q.end].startswith("2.1 billion")
+
+
+def test_continental_thousands_separator():
+    assert _by_key("unas 3.000 hectáreas", language="es")["area:ha"].value == 3000
+    assert _by_key("some 2,400 hectares")["area:ha"].value == 2400
+
+
+def test_ordinals_of_events_only():
+    o = ordinals("It was the third strike this year, the fourth time, a third of trade, the second half.")
+    assert [q.value for q in o] == [3, 4]

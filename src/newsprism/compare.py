@@ -9,7 +9,6 @@ same noun are conflicts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,72 +20,21 @@ from .models import (
     UniqueFact,
 )
 from .relate import likely_original, reporting_lines
+from .slots import Quantity, ordinals, quantities
 
 
 @dataclass(frozen=True, slots=True)
 class CompareConfig:
     fact_similarity: float = 0.72  # two sentences state the same fact
-    conflict_similarity: float = 0.6  # two sentences talk about the same thing (numbers may differ)
+    # Reports of one event phrase the same count differently ("1,200 members joined" vs "1,500
+    # dockworkers began"), so people/event counts need only weakly related sentences; money,
+    # durations and other quantities need closely matching sentences.
+    conflict_similarity: float = 0.2
+    conflict_similarity_strict: float = 0.65
+    conflict_max_ratio: float = 2.0  # values further apart than this are not the same count
     unique_max_similarity: float = 0.5  # below this against every other line: unique to its line
     min_words: int = 5
     max_unique_per_line: int = 8
-
-
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "dozen": 12,
-    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
-}
-_ORDINAL_WORDS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10,
-}
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
-_NUM_RE = re.compile(
-    r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
-    + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
-    + r")(?:\s+(?P<scale>thousand|million|billion))?(?:\s*(?P<pct>%|per ?cent|percent))?"
-    r"(?:\s+(?:more|new|other|additional|local|of\s+the|of|people|[a-z]+-[a-z]+))?"
-    r"\s+(?P<noun>[A-Za-z][a-z]{2,})",
-    re.IGNORECASE,
-)
-_ORD_RE = re.compile(
-    r"\b(?P<ord>" + "|".join(_ORDINAL_WORDS) + r"|\d+(?:st|nd|rd|th))\s+(?P<noun>[a-z]{3,})",
-    re.IGNORECASE,
-)
-_YEARISH = re.compile(r"^(1[89]|20)\d\d$")
-
-
-def _noun_key(noun: str) -> str:
-    n = noun.lower()
-    return n[:-1] if n.endswith("s") and not n.endswith("ss") else n
-
-
-def _value(num: str, scale: str | None) -> float:
-    n = num.lower().replace(",", "")
-    v = float(_NUMBER_WORDS[n]) if n in _NUMBER_WORDS else float(n)
-    return v * _SCALE.get((scale or "").lower(), 1.0)
-
-
-def quantities(text: str) -> dict[str, tuple[float, int, int]]:
-    """Numbers tied to a noun ("1,200 workers" → {"worker": (1200, start, end)}); years skipped."""
-    out: dict[str, tuple[float, int, int]] = {}
-    for m in _NUM_RE.finditer(text):
-        if _YEARISH.match(m.group("num")) and not m.group("scale"):
-            continue
-        key = ("%:" if m.group("pct") else "") + _noun_key(m.group("noun"))
-        out.setdefault(key, (_value(m.group("num"), m.group("scale")), m.start("num"), m.end("num")))
-    return out
-
-
-def ordinals(text: str) -> dict[str, tuple[int, int, int]]:
-    """Ordinal counts tied to a noun ("third strike" → {"strike": (3, start, end)})."""
-    out: dict[str, tuple[int, int, int]] = {}
-    for m in _ORD_RE.finditer(text):
-        o = m.group("ord").lower()
-        val = _ORDINAL_WORDS.get(o) or int(re.sub(r"\D", "", o))
-        out.setdefault(_noun_key(m.group("noun")), (val, m.start(), m.end("ord")))
-    return out
 
 
 def _sentences(an: Analysis, min_words: int) -> list[tuple[int, Span]]:
@@ -108,22 +56,39 @@ def _find(parent: dict, x):  # type: ignore[no-untyped-def]
     return x
 
 
-def _conflicts_between(sa: Span, sb: Span, a_id: str, b_id: str) -> list[Conflict]:
+def _slots(an: Analysis) -> list[list[Quantity]]:
+    return [quantities(sp.text, language=an.language) + ordinals(sp.text) for sp in an.sentences]
+
+
+def _values(slots: list[list[Quantity]]) -> dict[str, set[float]]:
+    out: dict[str, set[float]] = {}
+    for qs in slots:
+        for q in qs:
+            out.setdefault(q.key, set()).add(q.value)
+    return out
+
+
+def _conflicts_between(sa: Span, sb: Span, qa: list[Quantity], qb: list[Quantity],
+                       vals_a: dict[str, set[float]], vals_b: dict[str, set[float]],
+                       a_id: str, b_id: str, sim: float, config: CompareConfig) -> list[Conflict]:
+    """Same kind of number, different values, and neither article ever states the other's value."""
     out = []
-    qa, qb = quantities(sa.text), quantities(sb.text)
-    for noun in qa.keys() & qb.keys():
-        (va, s1, e1), (vb, s2, e2) = qa[noun], qb[noun]
-        if va != vb:
-            out.append(Conflict("number", (
-                ConflictValue(sa.text[s1:e1] + " " + noun.lstrip("%:"), a_id, sa.start + s1, sa.start + e1),
-                ConflictValue(sb.text[s2:e2] + " " + noun.lstrip("%:"), b_id, sb.start + s2, sb.start + e2))))
-    oa, ob = ordinals(sa.text), ordinals(sb.text)
-    for noun in oa.keys() & ob.keys():
-        (va, s1, e1), (vb, s2, e2) = oa[noun], ob[noun]
-        if va != vb:
-            out.append(Conflict("count", (
-                ConflictValue(sa.text[s1:e1] + " " + noun, a_id, sa.start + s1, sa.start + e1),
-                ConflictValue(sb.text[s2:e2] + " " + noun, b_id, sb.start + s2, sb.start + e2))))
+    for x in qa:
+        for y in qb:
+            if x.key != y.key or x.value == y.value:
+                continue
+            if x.value in vals_b.get(x.key, ()) or y.value in vals_a.get(y.key, ()):
+                continue
+            lo, hi = sorted((x.value, y.value))
+            if lo <= 0 or hi / lo > config.conflict_max_ratio:
+                continue  # two counts this far apart are counts of different things
+            loose = x.key in ("people", "count:event", "ordinal:event") or x.key.startswith("area")
+            if sim < (config.conflict_similarity if loose else config.conflict_similarity_strict):
+                continue
+            slot = "count" if x.key.startswith("ordinal") else "number"
+            out.append(Conflict(slot, (
+                ConflictValue(x.text, a_id, sa.start + x.start, sa.start + x.end),
+                ConflictValue(y.text, b_id, sb.start + y.start, sb.start + y.end))))
     return out
 
 
@@ -144,8 +109,9 @@ def compare_story(
     sents = {r: _sentences(analyses[r], config.min_words) for r in reps}
     parent: dict[tuple[str, int], tuple[str, int]] = {(r, i): (r, i) for r in reps for i, _ in sents[r]}
     best_other: dict[tuple[str, int], float] = {k: 0.0 for k in parent}
-    conflicts: list[Conflict] = []
-    seen_conflicts: set[tuple] = set()
+    best: dict[tuple[str, str, str, str], tuple[float, Conflict]] = {}
+    slots = {r: _slots(analyses[r]) for r in reps}
+    values = {r: _values(slots[r]) for r in reps}
     for x in range(len(reps)):
         for y in range(x + 1, len(reps)):
             a, b = reps[x], reps[y]
@@ -158,12 +124,13 @@ def compare_story(
                     best_other[(b, j)] = max(best_other[(b, j)], s)
                     if s >= config.fact_similarity:
                         parent[_find(parent, (a, i))] = _find(parent, (b, j))
-                    if s >= config.conflict_similarity:
-                        for c in _conflicts_between(sa, sb, a, b):
-                            key = (c.slot, tuple(sorted((v.article, v.start) for v in c.values)))
-                            if key not in seen_conflicts:
-                                seen_conflicts.add(key)
-                                conflicts.append(c)
+                    if slots[a][i] and slots[b][j]:
+                        for c in _conflicts_between(sa, sb, slots[a][i], slots[b][j], values[a],
+                                                    values[b], a, b, s, config):
+                            best[(c.slot, c.values[0].value.split()[-1], a, b)] = max(
+                                best.get((c.slot, c.values[0].value.split()[-1], a, b), (-1.0, c)),
+                                (s, c), key=lambda t: t[0])
+    conflicts = [c for _, c in best.values()]
     line_of = {r: n for n, r in enumerate(reps)}
     groups: dict[tuple[str, int], list[tuple[str, int]]] = {}
     for node in parent:

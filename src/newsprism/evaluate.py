@@ -182,9 +182,38 @@ def evaluate(gold: Mapping[str, Any], report: Mapping[str, Any]) -> dict[str, An
                         "predicted": len({p_line[a] for a in members if a in p_line})}
     result["lines"]["per_story"] = n_lines
 
+    result["conflicts"] = _score_conflicts(gold, report, id2key)
     result["quotes"] = _score_quotes(g_arts, rep_by_key)
     result["boilerplate"] = _score_boilerplate(g_arts, rep_by_key)
     return result
+
+
+def _score_conflicts(gold: Mapping[str, Any], report: Mapping[str, Any],
+                     id2key: Mapping[str, str]) -> dict[str, Any]:
+    """A gold conflict is found when a predicted conflict cites two articles it gives different values."""
+    gold_conf = []
+    for s in (gold.get("stories") or {}).values():
+        for c in s.get("conflicts") or []:
+            vals = {k: _norm(str(v)) for k, v in (c.get("values") or {}).items()}
+            gold_conf.append(vals)
+    found = set()
+    correct = 0
+    n_pred = 0
+    for s in report.get("stories", []):
+        for c in s.get("conflicts", []):
+            arts = [id2key.get(v["article"]) for v in c["values"]]
+            n_pred += 1
+            hit = False
+            for n, vals in enumerate(gold_conf):
+                pairs = [(x, y) for i, x in enumerate(arts) for y in arts[i + 1:]]
+                if any(x in vals and y in vals and vals[x] != vals[y] for x, y in pairs):
+                    found.add(n)
+                    hit = True
+            correct += int(hit)
+    sc = Score.of(correct, n_pred, len(gold_conf))
+    recall = round(len(found) / len(gold_conf), 4) if gold_conf else 1.0
+    f1 = round(2 * sc.precision * recall / (sc.precision + recall), 4) if sc.precision + recall else 0.0
+    return asdict(Score(sc.precision, recall, f1, len(gold_conf), n_pred))
 
 
 def _surname(name: str | None) -> str:
@@ -233,6 +262,6 @@ def _score_boilerplate(g_arts: Mapping[str, Any], rep: Mapping[str, Any]) -> dic
 
 def summary_rows(result: Mapping[str, Any]) -> Iterable[tuple[str, Any, Any, Any, Any]]:
     """(aspect, precision, recall, f1, support) rows for a table."""
-    for aspect in ("stories", "reuse_pairs", "reuse_kinds", "lines", "quotes", "boilerplate"):
+    for aspect in ("stories", "reuse_pairs", "reuse_kinds", "lines", "conflicts", "quotes", "boilerplate"):
         s = result[aspect]
         yield aspect, s["precision"], s["recall"], s["f1"], s["support"]
