@@ -77,7 +77,10 @@ def _view(report: dict[str, Any]) -> dict[str, Any]:
             left, right = word_diff(ta, tb)
             rows.append({**al, "left": left, "right": right})
         relations.append({**r, "art_a": a, "art_b": b, "rows": rows})
-    copies = [r for r in relations if r["kind"] != "same_story"]
+    # the kinds a reader is least likely to spot by eye first
+    order = {"spin": 0, "translation": 1, "near_verbatim": 2, "shared_source": 3, "verbatim": 4}
+    copies = sorted((r for r in relations if r["kind"] != "same_story"),
+                    key=lambda r: (order.get(r["kind"], 9), -r["score"]))
     return {"report": report, "stories": stories, "relations": relations, "copies": copies,
             "articles": report["articles"], "arts": arts}
 
