@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -76,12 +77,20 @@ class StoryState:
         )
 
 
+def _display_name(name: str) -> str | None:
+    """Name fit for a label: no all-caps datelines ("VIENNA"), no dangling "(ACRONYM" parts."""
+    name = re.sub(r"\s*\([^)]*$", "", name).strip()
+    if len(name) < 2 or (name.isupper() and len(name) > 5):
+        return None
+    return name
+
+
 def entity_keys(analysis: Analysis) -> dict[str, str]:
     """Canonical entity keys of one article (lowercased name → display name)."""
     out: dict[str, str] = {}
     for e in analysis.entities:
-        if e.label in ENTITY_LABELS and len(e.name) > 1:
-            out.setdefault(e.name.casefold(), e.name)
+        if e.label in ENTITY_LABELS and (name := _display_name(e.name)):
+            out.setdefault(name.casefold(), name)
     return out
 
 

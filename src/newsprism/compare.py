@@ -16,7 +16,7 @@ import numpy as np
 
 from .embed import ArticleVectors
 from .models import (
-    Analysis, Article, Citation, Comparison, Conflict, ConflictValue, Fact, Relation, Span,
+    Analysis, Article, Citation, Comparison, Conflict, ConflictValue, Fact, Quote, Relation, Span,
     UniqueFact,
 )
 from .relate import likely_original, reporting_lines
@@ -25,7 +25,7 @@ from .slots import Quantity, ordinals, quantities
 
 @dataclass(frozen=True, slots=True)
 class CompareConfig:
-    fact_similarity: float = 0.72  # two sentences state the same fact
+    fact_similarity: float = 0.65  # two sentences (mutual best matches) state the same fact
     # Reports of one event phrase the same count differently ("1,200 members joined" vs "1,500
     # dockworkers began"), so people/event counts need only weakly related sentences; money,
     # durations and other quantities need closely matching sentences.
@@ -47,6 +47,12 @@ def _sims(a: ArticleVectors, b: ArticleVectors, same_language: bool) -> np.ndarr
     if a.ml_sentences.shape[0] and b.ml_sentences.shape[0]:
         return a.ml_sentences @ b.ml_sentences.T
     return np.zeros((a.sentences.shape[0], b.sentences.shape[0]), dtype=np.float32)
+
+
+def _quoted_share(s: Span, quotes: Sequence[Quote]) -> float:
+    """Share of a sentence inside direct quotes: quotations are reported speech, not facts."""
+    inside = sum(max(0, min(s.end, q.end) - max(s.start, q.start)) for q in quotes)
+    return inside / max(1, s.end - s.start)
 
 
 def _find(parent: dict, x):  # type: ignore[no-untyped-def]
@@ -110,6 +116,7 @@ def compare_story(
     parent: dict[tuple[str, int], tuple[str, int]] = {(r, i): (r, i) for r in reps for i, _ in sents[r]}
     best_other: dict[tuple[str, int], float] = {k: 0.0 for k in parent}
     best: dict[tuple[str, str, str, str], tuple[float, Conflict]] = {}
+    edges: list[tuple[float, tuple[str, int], tuple[str, int]]] = []
     slots = {r: _slots(analyses[r]) for r in reps}
     values = {r: _values(slots[r]) for r in reps}
     for x in range(len(reps)):
@@ -117,19 +124,31 @@ def compare_story(
             a, b = reps[x], reps[y]
             same_lang = analyses[a].language == analyses[b].language
             sim = _sims(vectors[a], vectors[b], same_lang)
+            rows = [i for i, _ in sents[a]]
+            cols = [j for j, _ in sents[b]]
+            sub = sim[np.ix_(rows, cols)] if rows and cols else np.zeros((0, 0))
             for i, sa in sents[a]:
                 for j, sb in sents[b]:
                     s = float(sim[i, j])
                     best_other[(a, i)] = max(best_other[(a, i)], s)
                     best_other[(b, j)] = max(best_other[(b, j)], s)
-                    if s >= config.fact_similarity:
-                        parent[_find(parent, (a, i))] = _find(parent, (b, j))
+                    # mutual best matches only, so one sentence never absorbs a whole paragraph
+                    if (s >= config.fact_similarity and s >= sub[rows.index(i)].max() - 1e-6
+                            and s >= sub[:, cols.index(j)].max() - 1e-6):
+                        edges.append((s, (a, i), (b, j)))
                     if slots[a][i] and slots[b][j]:
                         for c in _conflicts_between(sa, sb, slots[a][i], slots[b][j], values[a],
                                                     values[b], a, b, s, config):
                             best[(c.slot, c.values[0].value.split()[-1], a, b)] = max(
                                 best.get((c.slot, c.values[0].value.split()[-1], a, b), (-1.0, c)),
                                 (s, c), key=lambda t: t[0])
+    # strongest matches first; a fact never holds two sentences of one article
+    arts_of = {node: {node[0]} for node in parent}
+    for _, x, y in sorted(edges, key=lambda e: -e[0]):
+        rx, ry = _find(parent, x), _find(parent, y)
+        if rx != ry and not (arts_of[rx] & arts_of[ry]):
+            parent[rx] = ry
+            arts_of[ry] |= arts_of.pop(rx)
     conflicts = [c for _, c in best.values()]
     line_of = {r: n for n, r in enumerate(reps)}
     groups: dict[tuple[str, int], list[tuple[str, int]]] = {}
@@ -149,9 +168,10 @@ def compare_story(
     unique: list[UniqueFact] = []
     if len(reps) >= 2:
         for r in reps:
-            claims = analyses[r].claims
+            claims, quotes = analyses[r].claims, [q for q in analyses[r].quotes if q.direct]
             picked = [s for i, s in sents[r] if best_other[(r, i)] < config.unique_max_similarity
-                      and (not claims or any(c.start < s.end and s.start < c.end for c in claims))]
+                      and (not claims or any(c.start < s.end and s.start < c.end for c in claims))
+                      and _quoted_share(s, quotes) < 0.5]
             unique.extend(UniqueFact(r, s.text, s.start, s.end) for s in picked[: config.max_unique_per_line])
     return Comparison(story_id=story_id, lines=tuple(lines), originals=originals,
                       facts=tuple(facts), unique=tuple(unique), conflicts=tuple(conflicts))
