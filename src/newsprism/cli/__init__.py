@@ -23,7 +23,7 @@ app = typer.Typer(
          "independent reporting lines, conflicts and quotes.",
 )
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True, highlight=False)  # one message, one line
 
 DbOpt = Annotated[str, typer.Option("--db", help="Store: SQLite path, ':memory:' or SQLAlchemy URL.")]
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No progress bars or summaries.")]
