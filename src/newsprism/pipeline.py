@@ -8,6 +8,7 @@ processes what is new and a crash or Ctrl-C loses at most the batch in flight.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timezone
@@ -22,7 +23,7 @@ from .errors import IngestError
 from .ingest import iter_documents
 from .models import Article, RawDocument
 from .progress import NullProgress, Progress
-from .relate import candidate_pairs, relate_pair, reporting_lines
+from .relate import candidate_pairs, relate_pair
 from .settings import Settings
 from .store import Store
 
@@ -59,6 +60,7 @@ class RunSummary:
     relations: int = 0
     clustered: int = 0
     compared: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
 
 
 def _tz_aware(a: Article) -> Article:
@@ -208,13 +210,26 @@ def process(store: Store, models: Models, *, settings: Settings = Settings(),
             progress: Progress = NullProgress()) -> RunSummary:
     """Run every stage after ingest on whatever the store has not processed yet."""
     s = RunSummary()
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        s.seconds[stage] = round(now - clock, 3)
+        clock = now
+
     s.analyzed = analyze_pending(store, models, settings=settings, progress=progress)
+    lap("analyze")
     s.embedded = embed_pending(store, models, settings=settings, progress=progress)
+    lap("embed")
     s.related, s.relations = relate_pending(store, settings=settings, progress=progress)
+    lap("relate")
     s.clustered, touched = cluster_pending(store, settings=settings, progress=progress)
+    lap("cluster")
     stale = set(store.stale_story_ids()) | touched
     s.compared = compare_stories(store, sorted(stale), settings=settings, progress=progress)
+    lap("compare")
     return s
 
 
-__all__ = ["Models", "RunSummary", "IngestSummary", "ingest", "process", "reporting_lines"]
+__all__ = ["IngestSummary", "Models", "RunSummary", "ingest", "process"]
