@@ -116,8 +116,12 @@ def embed_articles(
         if has_title:
             texts.append(art.title)
         bounds.append((start, len(texts), has_title))
-    mono = encoder.encode(texts)
-    multi = multilingual.encode(texts)
+    # Copies repeat sentences verbatim; encode each distinct text once per batch.
+    unique = list(dict.fromkeys(texts))
+    row = {t: i for i, t in enumerate(unique)}
+    take = np.fromiter((row[t] for t in texts), dtype=np.int64, count=len(texts))
+    mono = encoder.encode(unique)[take] if texts else np.zeros((0, encoder.dim), np.float32)
+    multi = multilingual.encode(unique)[take] if texts else np.zeros((0, multilingual.dim), np.float32)
     out = []
     for art, (start, end, has_title) in zip(articles, bounds, strict=True):
         n = end - start - (1 if has_title else 0)

@@ -1,0 +1,38 @@
+import numpy as np
+
+from newsprism.embed import embed_articles
+from newsprism.models import Analysis, Article, Span
+
+
+class CountingEncoder:
+    """A tiny deterministic encoder that records what it was asked to encode."""
+
+    def __init__(self, dim):
+        self.name, self.dim, self.seen = "fake", dim, []
+
+    def encode(self, texts):
+        self.seen.extend(texts)
+        out = np.array([[len(t) % 7 + 1.0, t.count("a") + 1.0] + [0.0] * (self.dim - 2) for t in texts],
+                       dtype=np.float32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def _pair(aid, sentences, title):
+    text = " ".join(sentences)
+    spans, pos = [], 0
+    for s in sentences:
+        spans.append(Span(pos, pos + len(s), s))
+        pos += len(s) + 1
+    return Article(id=aid, origin=aid, text=text, raw=text, title=title), Analysis(aid, "en", tuple(spans))
+
+
+def test_rows_follow_sentences_and_repeats_are_encoded_once():
+    a = _pair("a", ["The port reopened.", "Ships are waiting."], "Port reopens")
+    b = _pair("b", ["The port reopened.", "Talks go on."], "")
+    mono, multi = CountingEncoder(4), CountingEncoder(6)
+    va, vb = embed_articles([a[0], b[0]], [a[1], b[1]], encoder=mono, multilingual=multi)
+    assert mono.seen.count("The port reopened.") == 1
+    assert va.sentences.shape == (2, 4) and vb.ml_sentences.shape == (2, 6)
+    assert np.allclose(va.sentences[0], vb.sentences[0])
+    assert not np.allclose(va.sentences[1], vb.sentences[1])
+    assert abs(float(np.linalg.norm(va.doc)) - 1.0) < 1e-5
