@@ -56,7 +56,9 @@ def test_relations_and_related_marker_commit_together():
 
 def test_resolve_article_by_prefix_and_file_name(tmp_path):
     store = open_store(":memory:")
-    store.add_articles([Article(id="abcdef0123", origin="/data/x/story.txt", text="t", raw="t")])
+    store.add_articles([Article(id="abcdef0123", origin="/data/x/story.txt", text="t", raw="t"),
+                        Article(id="99", origin="feed.jsonl:4", text="u", raw="u", source_id="wire-7")])
+    assert store.resolve_article("wire-7").id == "99"
     assert store.resolve_article("abcd").id == "abcdef0123"
     assert store.resolve_article("story.txt").id == "abcdef0123"
     assert store.resolve_article("nope") is None

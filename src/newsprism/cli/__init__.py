@@ -22,7 +22,7 @@ app = typer.Typer(
     help="News provenance and cross-source comparison: same story, copies, spins, translations, "
          "independent reporting lines, conflicts and quotes.",
 )
-out = Console()
+out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True, highlight=False)  # one message, one line
 
 DbOpt = Annotated[str, typer.Option("--db", help="Store: SQLite path, ':memory:' or SQLAlchemy URL.")]

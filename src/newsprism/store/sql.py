@@ -119,10 +119,11 @@ class Store:
         return rows[0] if rows else None
 
     def resolve_article(self, ref: str) -> Article | None:
-        """An article by id, id prefix, or origin (path or base name)."""
+        """An article by id, id prefix, origin (path or base name) or the input's own id."""
         with self.engine.connect() as conn:
             rid = conn.execute(select(t.articles.c.id).where(
-                (t.articles.c.id == ref) | (t.articles.c.origin == ref))).scalar()
+                (t.articles.c.id == ref) | (t.articles.c.origin == ref)
+                | (t.articles.c.source_id == ref))).scalar()
             if rid is None and len(ref) >= 4:
                 rows = conn.execute(select(t.articles.c.id).where(t.articles.c.id.like(f"{ref}%"))).scalars().all()
                 rid = rows[0] if len(rows) == 1 else None
