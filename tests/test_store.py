@@ -62,3 +62,16 @@ def test_resolve_article_by_prefix_and_file_name(tmp_path):
     assert store.resolve_article("abcd").id == "abcdef0123"
     assert store.resolve_article("story.txt").id == "abcdef0123"
     assert store.resolve_article("nope") is None
+
+
+def test_store_creates_missing_folders_and_reports_failures_on_one_line(tmp_path):
+    import pytest
+
+    from newsprism.errors import StoreError
+
+    store = open_store(str(tmp_path / "a" / "b" / "s.db"))
+    assert store.count_articles() == 0
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreError) as exc:
+        open_store(str(tmp_path / "file" / "s.db"))
+    assert "\n" not in str(exc.value) and "file" in str(exc.value)

@@ -60,6 +60,8 @@ class Store:
     def __init__(self, db: str = "newsprism.db") -> None:
         url = _url(db)
         try:
+            if url.startswith("sqlite:///"):
+                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(url, future=True)
             if url.startswith("sqlite"):
                 event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -70,8 +72,11 @@ class Store:
                     conn.execute(insert(t.meta).values(key="schema_version", value=t.SCHEMA_VERSION))
                 elif have != t.SCHEMA_VERSION:
                     raise StoreError(f"{db}: store schema {have}, this newsprism needs {t.SCHEMA_VERSION}")
+        except OSError as exc:
+            raise StoreError(f"{db}: cannot create the store's folder: {exc.strerror}") from exc
         except SQLAlchemyError as exc:
-            raise StoreError(f"{db}: cannot open store: {exc.__class__.__name__}: {exc}") from exc
+            detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise StoreError(f"{db}: cannot open store: {detail}") from exc
         self.db = db
 
     def close(self) -> None:
