@@ -50,7 +50,7 @@ def test_machine_translation_signal(seeds_run):
 
 def test_people_canonicalised(seeds_run):
     _, _, gold, by_name = seeds_run
-    for name, g in gold["articles"].items():
+    for name in gold["articles"]:
         people = {e["name"] for e in by_name[name]["entities"] if e["label"] == "PERSON"}
         for person in ("Mark Milley", "Aviv Kochavi", "Benny Gantz", "Benjamin Netanyahu"):
             assert person in people, (name, person, people)

@@ -127,8 +127,6 @@ COUNTRY_ALIASES: dict[str, str] = {
 #: Widely known organisation acronyms, used only when the text does not define them itself.
 KNOWN_ACRONYMS: dict[str, str] = {
     "NATO": "North Atlantic Treaty Organization",
-    "IDF": "Israel Defense Forces",
-    "IRGC": "Islamic Revolutionary Guard Corps",
     "FBI": "Federal Bureau of Investigation",
     "CIA": "Central Intelligence Agency",
     "NSA": "National Security Agency",
