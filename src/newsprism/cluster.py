@@ -94,11 +94,6 @@ def entity_keys(analysis: Analysis) -> dict[str, str]:
     return out
 
 
-def _cos(a: np.ndarray, b: np.ndarray) -> float:
-    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
-    return float(a @ b) / (na * nb) if na and nb else 0.0
-
-
 def _gap_days(when: datetime | None, state: StoryState) -> float:
     if when is None or state.first_seen is None or state.last_seen is None:
         return 0.0
@@ -112,31 +107,84 @@ def _story_id(first_article: str) -> str:
     return "s" + hashlib.sha1(first_article.encode()).hexdigest()[:10]
 
 
+class _Rows:
+    """Growable float32 matrix (amortised O(1) append), so similarities are one matrix product."""
+
+    def __init__(self) -> None:
+        self._a: np.ndarray | None = None
+        self.n = 0
+
+    def append(self, v: np.ndarray) -> int:
+        if self._a is None:
+            self._a = np.zeros((64, v.shape[0]), dtype=np.float32)
+        if self.n == self._a.shape[0]:
+            self._a = np.vstack([self._a, np.zeros_like(self._a)])
+        self._a[self.n] = v
+        self.n += 1
+        return self.n - 1
+
+    def __setitem__(self, i: int, v: np.ndarray) -> None:
+        assert self._a is not None
+        self._a[i] = v
+
+    def dot(self, v: np.ndarray) -> np.ndarray:
+        return self._a[: self.n] @ v if self._a is not None else np.zeros(0, dtype=np.float32)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n else v
+
+
 class StoryClusterer:
-    """Online clusterer; `assign` one article at a time, in arrival (publication) order."""
+    """Online clusterer; `assign` one article at a time, in arrival (publication) order.
+
+    Text similarity to every story (centroid and closest member, multilingual document
+    vectors) is computed with two matrix products; entities and time are scored only for the
+    stories whose text similarity could still reach the threshold.
+    """
 
     def __init__(self, states: Iterable[StoryState] = (), *, config: ClusterConfig = ClusterConfig(),
                  member_vectors: Mapping[str, ArticleVectors] | None = None) -> None:
         self.config = config
-        self.states: dict[str, StoryState] = {s.id: s for s in states}
-        self.story_of: dict[str, str] = {m: s.id for s in self.states.values() for m in s.members}
-        self._vecs: dict[str, ArticleVectors] = dict(member_vectors or {})
-        self._lang: dict[str, str] = {}
+        self.states: dict[str, StoryState] = {}
+        self.story_of: dict[str, str] = {}
+        self._order: list[str] = []  # story index -> id
+        self._index: dict[str, int] = {}
+        self._centroids = _Rows()
+        self._members = _Rows()
+        self._member_story: list[int] = []
+        vecs = member_vectors or {}
+        for st in states:
+            self._register(st)
+            for m in st.members:
+                self.story_of[m] = st.id
+                if m in vecs:
+                    self._members.append(vecs[m].ml_doc)
+                    self._member_story.append(self._index[st.id])
 
-    def score(self, article: Article, analysis: Analysis, vec: ArticleVectors,
-              state: StoryState, *, same_story: bool = False) -> float:
+    def _register(self, state: StoryState, first: np.ndarray | None = None) -> None:
+        """Add a story; `first` is the opening article's vector when the story is new."""
+        self.states[state.id] = state
+        self._index[state.id] = len(self._order)
+        self._order.append(state.id)
+        self._centroids.append(_unit(state.ml_sum if state.ml_sum is not None else first))
+
+    def text_similarity(self, vec: ArticleVectors) -> np.ndarray:
+        """Per story (in registration order): weighted centroid and closest-member cosine."""
+        cfg = self.config
+        cent = self._centroids.dot(vec.ml_doc)
+        best = np.zeros(len(self._order), dtype=np.float32)
+        if self._members.n:
+            np.maximum.at(best, np.asarray(self._member_story, dtype=np.int64), self._members.dot(vec.ml_doc))
+        return cfg.centroid_weight * cent + (1 - cfg.centroid_weight) * best
+
+    def score(self, article: Article, analysis: Analysis, text: float, state: StoryState,
+              *, same_story: bool = False) -> float:
         """Combined evidence that `article` reports the event of story `state`."""
         cfg = self.config
-        best = max((_cos(vec.ml_doc, self._vecs[m].ml_doc) for m in state.members if m in self._vecs),
-                   default=0.0)
-        cent = _cos(vec.ml_doc, state.ml_sum) if state.ml_sum is not None else 0.0
-        text = cfg.centroid_weight * cent + (1 - cfg.centroid_weight) * best
         mine = entity_keys(analysis)
-        if mine and state.entities:
-            shared = sum(1 for k in mine if k in state.entities)
-            ent = shared / len(mine)
-        else:
-            ent = 0.0
+        ent = (sum(1 for k in mine if k in state.entities) / len(mine)) if mine and state.entities else 0.0
         gap = _gap_days(article.published_at, state)
         penalty = cfg.time_weight * (1 - math.exp(-gap / cfg.time_scale_days))
         return text + cfg.entity_weight * ent - penalty + (cfg.same_story_bonus if same_story else 0.0)
@@ -146,6 +194,7 @@ class StoryClusterer:
         """Put one article into a story and return the story id."""
         if article.id in self.story_of:
             return self.story_of[article.id]
+        cfg = self.config
         target = None
         same: set[str] = set()
         for r in sorted(relations, key=lambda r: -r.score):
@@ -156,25 +205,31 @@ class StoryClusterer:
                 target = self.story_of[other]
             elif r.kind == "same_story":
                 same.add(self.story_of[other])
-        if target is None:
-            scored = [(self.score(article, analysis, vec, s, same_story=s.id in same), s.id)
-                      for s in self.states.values()]
+        if target is None and self._order:
+            text = self.text_similarity(vec)
+            reach = cfg.join_threshold - cfg.entity_weight - cfg.same_story_bonus
+            scored = [(self.score(article, analysis, float(text[i]), self.states[self._order[i]],
+                                  same_story=self._order[i] in same), self._order[i])
+                      for i in np.flatnonzero(text >= reach)]
             if scored:
                 best, sid = max(scored)
-                if best >= self.config.join_threshold:
+                if best >= cfg.join_threshold:
                     target = sid
         if target is None:
             target = _story_id(article.id)
-            self.states[target] = StoryState(id=target)
+            self._register(StoryState(id=target), vec.ml_doc)
         self._add(self.states[target], article, analysis, vec)
         return target
 
     def _add(self, state: StoryState, article: Article, analysis: Analysis, vec: ArticleVectors) -> None:
         state.members.append(article.id)
         self.story_of[article.id] = state.id
-        self._vecs[article.id] = vec
+        idx = self._index[state.id]
+        self._members.append(vec.ml_doc)
+        self._member_story.append(idx)
         state.ml_sum = vec.ml_doc.copy() if state.ml_sum is None else state.ml_sum + vec.ml_doc
         state.mono_sum = vec.doc.copy() if state.mono_sum is None else state.mono_sum + vec.doc
+        self._centroids[idx] = _unit(state.ml_sum)
         for key, name in entity_keys(analysis).items():
             state.entities[key] += 1
             state.entity_names.setdefault(key, name)
