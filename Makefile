@@ -33,7 +33,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/throughput.py --write
-	$(PY) bench/extraction.py --write
+	$(PY) bench/extraction.py --variants --write
+	$(PY) bench/stories.py --write
 
 clean:
 	rm -rf $(VENV) newsprism-demo newsprism.db newsprism.db-wal newsprism.db-shm

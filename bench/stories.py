@@ -58,8 +58,9 @@ def run_newsprism(rows: list[dict]) -> tuple[dict[str, str], float]:
         store = open_store(f"{tmp}/s.db")
         t0 = time.perf_counter()
         ingest(store, [str(path)])
-        process(store, models)
+        summary = process(store, models)
         secs = time.perf_counter() - t0
+        print(f"  newsprism stages (s): {summary.seconds}", file=sys.stderr, flush=True)
         src = {a.id: a.source_id for a in store.articles()}
         pred = {src[aid]: sid for sid, members in store.story_members().items() for aid in members}
     return pred, secs
@@ -76,7 +77,7 @@ def run_peer(rows: list[dict]) -> tuple[dict[str, str], float, float]:
     x = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1).fit_transform(
         [r["text"] for r in rows]).toarray()
     best = (-1.0, None, None)
-    for thr in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95):
+    for thr in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99):
         labels = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
                                          distance_threshold=thr).fit_predict(x)
         pred = {r["id"]: str(lab) for r, lab in zip(rows, labels)}

@@ -1,4 +1,4 @@
-"""One settings object: every stage's named defaults, overridable by NEWSPRISM_* variables."""
+"""One settings object holding every stage's named defaults (each stage owns its config record)."""
 
 from __future__ import annotations
 
