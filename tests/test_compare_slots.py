@@ -1,4 +1,4 @@
-from newsprism.slots import ordinals, quantities
+from newsprism.slots import ordinals, quantities, tallies
 
 
 def _by_key(text, **kw):
@@ -29,3 +29,10 @@ def test_continental_thousands_separator():
 def test_ordinals_of_events_only():
     o = ordinals("It was the third strike this year, the fourth time, a third of trade, the second half.")
     assert [q.value for q in o] == [3, 4]
+
+
+def test_vote_tallies_compare_as_pairs():
+    a, = tallies("Councillors voted 23 to 14 in favour.")
+    b, = tallies("The plan passed by 24 votes to 13.")
+    assert a.key == b.key == "tally" and a.value != b.value
+    assert not tallies("Output grew from 2019 to 2024.")

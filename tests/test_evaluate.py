@@ -61,3 +61,22 @@ def test_evaluate_seeds_style_pair_gold():
     # the report claims a copy that the gold says is not there
     assert res["reuse_pairs"]["precision"] == 0.0
     assert res["lines"]["precision"] == 0.0
+
+
+def test_conflicts_must_cite_the_disagreeing_values():
+    from newsprism.evaluate import evaluate
+
+    report = {
+        "articles": [{"id": "A", "origin": "a.txt"}, {"id": "B", "origin": "b.txt"}],
+        "relations": [],
+        "stories": [{"id": "s", "articles": ["A", "B"], "lines": [["A"], ["B"]], "conflicts": [
+            {"slot": "number", "values": [{"value": "1,200 workers", "article": "A"},
+                                          {"value": "1,500 workers", "article": "B"}]},
+            {"slot": "number", "values": [{"value": "9 percent", "article": "A"},
+                                          {"value": "6 percent", "article": "B"}]}]}],
+    }
+    gold = {"articles": {"a.txt": {"story": "S"}, "b.txt": {"story": "S"}},
+            "stories": {"S": {"articles": ["a.txt", "b.txt"], "conflicts": [
+                {"slot": "number", "values": {"a.txt": "about 1.200", "b.txt": "some 1,500"}}]}}}
+    res = evaluate(gold, report)["conflicts"]
+    assert res["recall"] == 1.0 and res["precision"] == 0.5

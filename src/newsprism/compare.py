@@ -20,16 +20,18 @@ from .models import (
     UniqueFact,
 )
 from .relate import likely_original, reporting_lines
-from .slots import Quantity, ordinals, quantities
+from .slots import Quantity, ordinals, quantities, tallies
 
 
 @dataclass(frozen=True, slots=True)
 class CompareConfig:
     fact_similarity: float = 0.65  # two sentences (mutual best matches) state the same fact
     # Reports of one event phrase the same count differently ("1,200 members joined" vs "1,500
-    # dockworkers began"), so people/event counts need only weakly related sentences; money,
-    # durations and other quantities need closely matching sentences.
+    # dockworkers began"), so head counts, event counts, areas and tallies need only weakly
+    # related sentences; money and durations related ones; percentages and other counted nouns
+    # closely matching sentences.
     conflict_similarity: float = 0.2
+    conflict_similarity_measure: float = 0.4
     conflict_similarity_strict: float = 0.65
     conflict_max_ratio: float = 2.0  # values further apart than this are not the same count
     unique_max_similarity: float = 0.5  # below this against every other line: unique to its line
@@ -63,7 +65,8 @@ def _find(parent: dict, x):  # type: ignore[no-untyped-def]
 
 
 def _slots(an: Analysis) -> list[list[Quantity]]:
-    return [quantities(sp.text, language=an.language) + ordinals(sp.text) for sp in an.sentences]
+    return [quantities(sp.text, language=an.language) + ordinals(sp.text) + tallies(sp.text)
+            for sp in an.sentences]
 
 
 def _values(slots: list[list[Quantity]]) -> dict[str, set[float]]:
@@ -72,6 +75,14 @@ def _values(slots: list[list[Quantity]]) -> dict[str, set[float]]:
         for q in qs:
             out.setdefault(q.key, set()).add(q.value)
     return out
+
+
+def _similarity_needed(key: str, config: CompareConfig) -> float:
+    if key in ("people", "count:event", "ordinal:event", "tally") or key.startswith("area"):
+        return config.conflict_similarity
+    if key.split(":")[0] in ("money", "duration"):
+        return config.conflict_similarity_measure
+    return config.conflict_similarity_strict
 
 
 def _conflicts_between(sa: Span, sb: Span, qa: list[Quantity], qb: list[Quantity],
@@ -86,10 +97,9 @@ def _conflicts_between(sa: Span, sb: Span, qa: list[Quantity], qb: list[Quantity
             if x.value in vals_b.get(x.key, ()) or y.value in vals_a.get(y.key, ()):
                 continue
             lo, hi = sorted((x.value, y.value))
-            if lo <= 0 or hi / lo > config.conflict_max_ratio:
+            if x.key != "tally" and (lo <= 0 or hi / lo > config.conflict_max_ratio):
                 continue  # two counts this far apart are counts of different things
-            loose = x.key in ("people", "count:event", "ordinal:event") or x.key.startswith("area")
-            if sim < (config.conflict_similarity if loose else config.conflict_similarity_strict):
+            if sim < _similarity_needed(x.key, config):
                 continue
             slot = "count" if x.key.startswith("ordinal") else "number"
             out.append(Conflict(slot, (

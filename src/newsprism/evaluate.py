@@ -201,12 +201,13 @@ def _score_conflicts(gold: Mapping[str, Any], report: Mapping[str, Any],
     n_pred = 0
     for s in report.get("stories", []):
         for c in s.get("conflicts", []):
-            arts = [id2key.get(v["article"]) for v in c["values"]]
+            cited = [(id2key.get(v["article"]), _numbers(v["value"])) for v in c["values"]]
             n_pred += 1
             hit = False
             for n, vals in enumerate(gold_conf):
-                pairs = [(x, y) for i, x in enumerate(arts) for y in arts[i + 1:]]
-                if any(x in vals and y in vals and vals[x] != vals[y] for x, y in pairs):
+                # the cited articles must disagree in the gold, on the values the report cites
+                ok = [(k, nums) for k, nums in cited if k in vals and nums & _numbers(vals[k])]
+                if len({vals[k] for k, _ in ok}) >= 2:
                     found.add(n)
                     hit = True
             correct += int(hit)
@@ -214,6 +215,19 @@ def _score_conflicts(gold: Mapping[str, Any], report: Mapping[str, Any],
     recall = round(len(found) / len(gold_conf), 4) if gold_conf else 1.0
     f1 = round(2 * sc.precision * recall / (sc.precision + recall), 4) if sc.precision + recall else 0.0
     return asdict(Score(sc.precision, recall, f1, len(gold_conf), n_pred))
+
+
+_NUM_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+              "eight": "8", "nine": "9", "ten": "10", "first": "1", "second": "2", "third": "3",
+              "fourth": "4", "fifth": "5"}
+
+
+def _numbers(text: str) -> set[str]:
+    """Numbers in a value as digit strings ("1,200" and "1.200" → "1200"; "third" → "3")."""
+    t = _norm(text)
+    out = {re.sub(r"[.,](?=\d{3}\b)", "", m) for m in re.findall(r"\d[\d.,]*\d|\d", t)}
+    out |= {_NUM_WORDS[w] for w in re.findall(r"[a-z]+", t) if w in _NUM_WORDS}
+    return out
 
 
 def _surname(name: str | None) -> str:

@@ -130,6 +130,20 @@ def quantities(text: str, *, language: str = "en") -> list[Quantity]:
     return out
 
 
+_TALLY_RE = re.compile(r"\b(?P<a>\d{1,4})\s+(?:votes?\s+)?(?:to|-|–)\s+(?P<b>\d{1,4})\b(?!\s*(?:percent|%|per))")
+
+
+def tallies(text: str) -> list[Quantity]:
+    """Vote counts and scores ("voted 23 to 14", "by 24 votes to 13"): one slot, compared as a pair."""
+    out = []
+    for m in _TALLY_RE.finditer(text):
+        a, b = int(m.group("a")), int(m.group("b"))
+        if _YEARISH.match(m.group("a")) or _YEARISH.match(m.group("b")):
+            continue  # "2019 to 2024" is a span of years
+        out.append(Quantity("tally", a * 10_000 + b, m.start(), m.end(), m.group(0)))
+    return out
+
+
 def ordinals(text: str) -> list[Quantity]:
     """Ordinal counts of events ("the third strike", "for the fourth time")."""
     out = []
