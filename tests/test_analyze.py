@@ -332,3 +332,12 @@ def test_seed_machine_translation_scores(seeds):
     score_000 = results["000_9b870f08fdbf5d28.txt"][1].signals.machine_translation
     score_003 = results["003_6013dc0799a10875.txt"][1].signals.machine_translation
     assert score_003 >= 0.5 > 0.2 >= score_000
+
+
+def test_press_release_lede_marks_the_genre():
+    from newsprism.analyze.genre import classify_genre
+
+    text = ("OSLO – 2 May 2026 – Fjordline AS today announced a new ferry route.\n\n"
+            "The route opens in June.")
+    assert classify_genre("Fjordline opens new route", text) == "press_release"
+    assert classify_genre("Ferry firm opens route", "The company announced a new route on Monday.") == "news"

@@ -400,3 +400,15 @@ def test_seed_articles_are_independent_reports_of_one_story(encoders):
     assert r.kind == "same_story", r.reasons
     assert r.kind not in COPY_KINDS
     assert max(r.coverage_a, r.coverage_b) < 0.3
+
+
+def test_article_quoting_and_paraphrasing_a_press_release_is_shared_source():
+    from newsprism.relate.classify import PairFeatures, classify
+
+    base = dict(cross_language=False, coverage_a=0.15, coverage_b=0.13, lexical=0.7, semantic=0.76,
+                order=0.7, shared_a=0.0, shared_b=0.0, shared_chars=0, doc_cosine=0.86,
+                entity_overlap=0.5, shared_entities=7, title_lexical=0.5, identical=0.0,
+                quote_groups=1, groups=2)
+    assert classify(PairFeatures(**base, release_side=True))[0] == "shared_source"
+    assert classify(PairFeatures(**base, release_side=False))[0] == "same_story"
+    assert classify(PairFeatures(**{**base, "cross_language": True}, release_side=True))[0] != "shared_source"

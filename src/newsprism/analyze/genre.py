@@ -17,7 +17,8 @@ _TITLE_OPINION = re.compile(
 _PRESS_RELEASE = re.compile(
     r"for immediate release|^\s*about [A-Z][\w&.,' -]{1,60}\s*$|^\s*media contacts?\b"
     r"|^\s*press contacts?\b|\bissued a press release\b|^\s*###\s*$|\(NYSE:|\(NASDAQ:|PRNewswire|"
-    r"Business Wire|GLOBE NEWSWIRE",
+    r"Business Wire|GLOBE NEWSWIRE|\b(?:today announced|announced today)\b"
+    r"|\bis (?:pleased|proud|delighted|excited) to announce\b",
     re.IGNORECASE | re.MULTILINE,
 )
 _FIRST_PERSON_OPINION = re.compile(

@@ -41,6 +41,7 @@ class PairFeatures:
     identical: float  # share of aligned text (chars) in groups identical up to case/punctuation
     quote_groups: int  # aligned groups that are shared quotations (not counted as reuse)
     groups: int  # aligned groups counted as reuse
+    release_side: bool = False  # exactly one side is a press release
 
 
 def _own_mask(spans: Sequence[Span], shares: Sequence[float], limit: float) -> list[bool]:
@@ -92,6 +93,7 @@ def pair_features(
         identical=float(weights[[m.lexical >= 0.99 for m in reuse]].sum() / weights.sum())
         if reuse else 0.0,
         quote_groups=len(matches) - len(reuse), groups=len(reuse),
+        release_side=(an_a.genre == "press_release") != (an_b.genre == "press_release"),
     )
 
 
@@ -137,6 +139,11 @@ def classify(f: PairFeatures, *, config: RelateConfig | None = None) -> tuple[Re
             and f.shared_chars >= c.shared_min_chars):
         return "shared_source", 0.5 + 0.5 * _margin(min(f.shared_a, f.shared_b),
                                                      c.shared_min_coverage, 0.5)
+    # Press releases exist to be reused: quoting and paraphrasing one is drawing on a shared source.
+    if (f.release_side and not f.cross_language and f.groups + f.quote_groups >= c.release_min_passages
+            and max(f.coverage_a, f.coverage_b) >= c.release_min_coverage):
+        return "shared_source", 0.5 + 0.5 * _margin(max(f.coverage_a, f.coverage_b),
+                                                     c.release_min_coverage, 0.5)
     if f.doc_cosine >= c.same_story_cosine or (
             f.doc_cosine >= c.same_story_cosine_entities
             and f.entity_overlap >= c.same_story_entity_overlap):
@@ -158,7 +165,10 @@ def explain(f: PairFeatures, kind: RelationKind, an_a: Analysis, an_b: Analysis)
         out.append(f"{f.quote_groups} aligned passage(s) are shared quotations, not counted as reuse")
     if f.cross_language:
         out.append(f"languages {base_language(an_a.language)}→{base_language(an_b.language)}")
-    if kind == "shared_source":
+    if kind == "shared_source" and f.release_side and min(f.shared_a, f.shared_b) < 0.15:
+        out.append(f"one side is a press release; {f.groups + f.quote_groups} passages of the other "
+                   "quote or paraphrase it")
+    elif kind == "shared_source":
         out.append(f"shared text: {f.shared_a:.0%} of A, {f.shared_b:.0%} of B; "
                    "both carry independent material")
     if kind in ("near_verbatim", "verbatim") and f.title_lexical < 0.8:

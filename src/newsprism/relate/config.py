@@ -49,6 +49,8 @@ class RelateConfig:
     shared_lexical: float = 0.8  # a sentence pair this close counts as shared text
     shared_min_coverage: float = 0.15  # shared text must be at least this share of both sides
     shared_min_chars: int = 200  # ... and at least this many characters
+    release_min_passages: int = 2  # passages (quotes included) drawn from a press release
+    release_min_coverage: float = 0.1  # ... covering this share of one side
     same_story_cosine: float = 0.55  # document cosine (MiniLM; multilingual across languages)
     same_story_cosine_entities: float = 0.4  # lower bar when named entities are shared
     same_story_entity_overlap: float = 0.2  # Jaccard of entity names for the lower bar
