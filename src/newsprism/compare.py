@@ -120,7 +120,8 @@ def compare_story(
 ) -> Comparison:
     """Build the cross-line comparison of one story."""
     lines = reporting_lines(list(article_ids), relations)
-    originals = tuple(likely_original(line, relations, articles) for line in lines)
+    originals = tuple(likely_original(line, relations, articles) or (line[0] if len(line) == 1 else None)
+                      for line in lines)
     reps = [orig or line[0] for line, orig in zip(lines, originals)]
     sents = {r: _sentences(analyses[r], config.min_words) for r in reps}
     parent: dict[tuple[str, int], tuple[str, int]] = {(r, i): (r, i) for r in reps for i, _ in sents[r]}

@@ -209,14 +209,16 @@ def story_cli(story_id: Annotated[str, typer.Argument(help="Story id (or unique 
             raise typer.Exit(1)
         s = match[0]
         arts = {a["id"]: a for a in rep["articles"]}
+        for a in arts.values():  # name articles without an outlet by their file
+            a["outlet"] = a["outlet"] or Path(str(a["origin"])).name
         if as_json:
             out.print_json(json.dumps(s, ensure_ascii=False))
             return
         out.print(f"[bold]{s['label']}[/]  ({s['id']}, {len(s['articles'])} articles, {len(s['lines'])} lines)")
         for i, line in enumerate(s["lines"], 1):
             orig = s["originals"][i - 1]
-            head = arts[orig]["outlet"] if orig else "original unknown"
-            out.print(f"  line {i}: original {head}: " + ", ".join(
+            head = f"original {arts[orig]['outlet']}" if orig else "original unknown"
+            out.print(f"  line {i}: {head}: " + ", ".join(
                 f"{arts[x]['outlet'] or '?'}" for x in line), highlight=False)
         for f in s["facts"]:
             out.print(f"  [green]fact[/] ({f['lines']} lines): {f['text']}", highlight=False)
