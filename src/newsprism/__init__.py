@@ -33,7 +33,7 @@ _LAZY = {
     "evaluate": ("evaluate", "evaluate"),
     "open_store": ("store", "open_store"),
     "Models": ("pipeline", "Models"),
-    "ingest": ("pipeline", "ingest"),
+    "ingest_inputs": ("pipeline", "ingest"),  # not "ingest": that name is the subpackage
     "process": ("pipeline", "process"),
     "Settings": ("settings", "Settings"),
 }
