@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PY) bench/throughput.py --write
 	$(PY) bench/extraction.py --variants --write
 	$(PY) bench/stories.py --write
+	$(PY) bench/quality.py --write
 
 clean:
 	rm -rf $(VENV) newsprism-demo newsprism.db newsprism.db-wal newsprism.db-shm
