@@ -46,7 +46,7 @@ def load_uci(limit: int | None) -> list[dict]:
     return out[:limit] if limit else out
 
 
-def run_newsprism(rows: list[dict]) -> tuple[dict[str, str], float]:
+def run_newsprism(rows: list[dict], keep: Path | None = None) -> tuple[dict[str, str], float]:
     from newsprism.evaluate import bcubed  # noqa: F401  (import check)
     from newsprism.pipeline import Models, ingest, process
     from newsprism.store import open_store
@@ -57,7 +57,7 @@ def run_newsprism(rows: list[dict]) -> tuple[dict[str, str], float]:
         with path.open("w", encoding="utf-8") as fh:
             for r in rows:
                 fh.write(json.dumps({k: v for k, v in r.items() if k != "story"}) + "\n")
-        store = open_store(f"{tmp}/s.db")
+        store = open_store(str(keep) if keep else f"{tmp}/s.db")
         t0 = time.perf_counter()
         ingest(store, [str(path)])
         summary = process(store, models)
@@ -95,6 +95,7 @@ def main() -> None:
     ap.add_argument("--sets", default="multinews,uci")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--keep", type=Path, help="keep each set's store in this folder (for calibration)")
     args = ap.parse_args()
     from newsprism.evaluate import bcubed
 
@@ -107,7 +108,11 @@ def main() -> None:
         rows = load(args.limit)
         gold = {r["id"]: r["story"] for r in rows}
         n_gold = len(set(gold.values()))
-        ours, secs = run_newsprism(rows)
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            for old in args.keep.glob(f"{name}.db*"):
+                old.unlink()
+        ours, secs = run_newsprism(rows, args.keep / f"{name}.db" if args.keep else None)
         s = bcubed(ours, gold)
         lines.append(f"| {folder} | {len(rows)} | {n_gold} | newsprism (online, stream order) | "
                      f"{len(set(ours.values()))} | {s.precision:.3f} | {s.recall:.3f} | **{s.f1:.3f}** | {secs:.0f} |")
