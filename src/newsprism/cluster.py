@@ -46,7 +46,6 @@ class StoryState:
     id: str
     members: list[str] = field(default_factory=list)
     ml_sum: np.ndarray | None = None
-    mono_sum: np.ndarray | None = None
     entities: Counter = field(default_factory=Counter)
     entity_names: dict[str, str] = field(default_factory=dict)
     first_seen: datetime | None = None
@@ -57,7 +56,6 @@ class StoryState:
         return {
             "id": self.id, "members": self.members,
             "ml_sum": self.ml_sum.tolist() if self.ml_sum is not None else None,
-            "mono_sum": self.mono_sum.tolist() if self.mono_sum is not None else None,
             "entities": dict(self.entities), "entity_names": self.entity_names,
             "first_seen": self.first_seen.isoformat() if self.first_seen else None,
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
@@ -69,7 +67,6 @@ class StoryState:
         return cls(
             id=d["id"], members=list(d["members"]),
             ml_sum=np.asarray(d["ml_sum"], dtype=np.float32) if d.get("ml_sum") is not None else None,
-            mono_sum=np.asarray(d["mono_sum"], dtype=np.float32) if d.get("mono_sum") is not None else None,
             entities=Counter(d.get("entities", {})), entity_names=dict(d.get("entity_names", {})),
             first_seen=datetime.fromisoformat(d["first_seen"]) if d.get("first_seen") else None,
             last_seen=datetime.fromisoformat(d["last_seen"]) if d.get("last_seen") else None,
@@ -228,7 +225,6 @@ class StoryClusterer:
         self._members.append(vec.ml_doc)
         self._member_story.append(idx)
         state.ml_sum = vec.ml_doc.copy() if state.ml_sum is None else state.ml_sum + vec.ml_doc
-        state.mono_sum = vec.doc.copy() if state.mono_sum is None else state.mono_sum + vec.doc
         self._centroids[idx] = _unit(state.ml_sum)
         for key, name in entity_keys(analysis).items():
             state.entities[key] += 1

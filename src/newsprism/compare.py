@@ -137,22 +137,28 @@ def compare_story(
             sim = _sims(vectors[a], vectors[b], same_lang)
             rows = [i for i, _ in sents[a]]
             cols = [j for j, _ in sents[b]]
-            sub = sim[np.ix_(rows, cols)] if rows and cols else np.zeros((0, 0))
+            if not rows or not cols:
+                continue
+            sub = sim[np.ix_(rows, cols)]
+            row_best = dict(zip(rows, sub.max(axis=1).tolist()))
+            col_best = dict(zip(cols, sub.max(axis=0).tolist()))
+            for i in rows:
+                best_other[(a, i)] = max(best_other[(a, i)], row_best[i])
+            for j in cols:
+                best_other[(b, j)] = max(best_other[(b, j)], col_best[j])
             for i, sa in sents[a]:
                 for j, sb in sents[b]:
                     s = float(sim[i, j])
-                    best_other[(a, i)] = max(best_other[(a, i)], s)
-                    best_other[(b, j)] = max(best_other[(b, j)], s)
                     # mutual best matches only, so one sentence never absorbs a whole paragraph
-                    if (s >= config.fact_similarity and s >= sub[rows.index(i)].max() - 1e-6
-                            and s >= sub[:, cols.index(j)].max() - 1e-6):
+                    if (s >= config.fact_similarity and s >= row_best[i] - 1e-6
+                            and s >= col_best[j] - 1e-6):
                         edges.append((s, (a, i), (b, j)))
                     if slots[a][i] and slots[b][j]:
                         for c in _conflicts_between(sa, sb, slots[a][i], slots[b][j], values[a],
                                                     values[b], a, b, s, config):
-                            best[(c.slot, c.values[0].value.split()[-1], a, b)] = max(
-                                best.get((c.slot, c.values[0].value.split()[-1], a, b), (-1.0, c)),
-                                (s, c), key=lambda t: t[0])
+                            key = (c.slot, c.values[0].value.split()[-1], a, b)
+                            if s > best.get(key, (-1.0, c))[0]:
+                                best[key] = (s, c)
     # strongest matches first; a fact never holds two sentences of one article
     arts_of = {node: {node[0]} for node in parent}
     for _, x, y in sorted(edges, key=lambda e: -e[0]):

@@ -120,8 +120,8 @@ def embed_articles(
     unique = list(dict.fromkeys(texts))
     row = {t: i for i, t in enumerate(unique)}
     take = np.fromiter((row[t] for t in texts), dtype=np.int64, count=len(texts))
-    mono = encoder.encode(unique)[take] if texts else np.zeros((0, encoder.dim), np.float32)
-    multi = multilingual.encode(unique)[take] if texts else np.zeros((0, multilingual.dim), np.float32)
+    mono = encoder.encode(unique)[take]
+    multi = multilingual.encode(unique)[take]
     out = []
     for art, (start, end, has_title) in zip(articles, bounds, strict=True):
         n = end - start - (1 if has_title else 0)

@@ -11,7 +11,8 @@ from pathlib import PurePath
 from typing import Any
 
 from .errors import GoldFormatError
-from .models import COPY_KINDS
+from .models import COPY_KINDS, Relation
+from .relate import reporting_lines
 
 REUSE_KINDS = COPY_KINDS | {"shared_source"}
 
@@ -88,18 +89,10 @@ def _gold_lines(gold: Mapping[str, Any], stories: Mapping[str, str]) -> dict[str
         for n, line in enumerate(s.get("lines") or []):
             for a in line:
                 line_of[a] = f"{sid}/{n}"
-    parent = {a: a for a in stories}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            x = parent[x]
-        return x
-
-    for (a, b), r in _gold_relations(gold).items():
-        if r["kind"] in COPY_KINDS and a in parent and b in parent:
-            parent[find(a)] = find(b)
-    for a in stories:
-        line_of.setdefault(a, "rel/" + find(a))
+    copies = [Relation(a, b, r["kind"], 1.0) for (a, b), r in _gold_relations(gold).items()]
+    for line in reporting_lines(sorted(stories), copies):
+        for a in line:
+            line_of.setdefault(a, "rel/" + line[0])
     return line_of
 
 

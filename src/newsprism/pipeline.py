@@ -10,8 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import timezone
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from .analyze import analyze_articles, load_nlp
@@ -21,7 +20,7 @@ from .compare import compare_story
 from .embed import MiniLMEncoder, MultilingualEncoder, embed_articles
 from .errors import IngestError
 from .ingest import iter_documents
-from .models import Article, RawDocument
+from .models import RawDocument
 from .progress import NullProgress, Progress
 from .relate import candidate_pairs, relate_pair
 from .settings import Settings
@@ -63,12 +62,6 @@ class RunSummary:
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
 
 
-def _tz_aware(a: Article) -> Article:
-    if a.published_at is not None and a.published_at.tzinfo is None:
-        return replace(a, published_at=a.published_at.replace(tzinfo=timezone.utc))
-    return a
-
-
 def ingest(store: Store, inputs: Sequence[str], *, settings: Settings = Settings(),
            stdin: TextIO | None = None, progress: Progress = NullProgress(),
            on_error=None) -> IngestSummary:  # type: ignore[no-untyped-def]
@@ -79,7 +72,7 @@ def ingest(store: Store, inputs: Sequence[str], *, settings: Settings = Settings
     def flush() -> None:
         if not chunk:
             return
-        arts = [_tz_aware(a) for a in clean_documents(chunk, config=settings.clean)]
+        arts = clean_documents(chunk, config=settings.clean)
         new = store.add_articles(arts)
         summary.new += len(new)
         summary.duplicates += len(arts) - len(new)

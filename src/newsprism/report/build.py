@@ -18,8 +18,6 @@ MAX_SAME_STORY_PAIRS = 500
 def _article_entry(a: Article, an: Analysis | None) -> dict[str, Any]:
     d = ser.article_to_dict(a)
     d.pop("raw")
-    d.pop("byline")
-    d["byline"] = a.byline
     d["genre"] = an.genre if an else None
     d["language"] = (an.language if an else None) or a.language
     d["entities"] = [

@@ -62,8 +62,8 @@ def _view(report: dict[str, Any]) -> dict[str, Any]:
             **s, "line_views": lines,
             "article_views": [arts[x] for x in s["articles"] if x in arts],
             "fact_views": [{**f, "cites": [cite(c) for c in f["support"]]} for f in s["facts"]],
-            "unique_views": [cite(u) | {"text": u["text"]} for u in s["unique"]],
-            "conflict_views": [{**k, "cites": [cite(v) | {"value": v["value"]} for v in k["values"]]}
+            "unique_views": [cite(u) for u in s["unique"]],
+            "conflict_views": [{**k, "cites": [cite(v) for v in k["values"]]}
                                for k in s["conflicts"]],
         })
     relations = []
