@@ -33,6 +33,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/throughput.py --write
+	$(PY) bench/analysis.py --write
 	$(PY) bench/extraction.py --variants --write
 	$(PY) bench/stories.py --write
 	$(PY) bench/quality.py --write

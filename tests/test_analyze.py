@@ -172,7 +172,7 @@ def test_sourcing_profile_first_hand(nlp):
 
 def test_claims_numbers_ordinals_dates():
     assert normalise_numbers("About 1,200 workers joined on three levels") == ("1200", "3")
-    assert normalise_numbers("It was his third visit, the 2nd this year") == ("ordinal:2", "ordinal:3")
+    assert normalise_numbers("It was his third visit, the 2nd this year") == ("ordinal:3", "ordinal:2")
     published = datetime(2020, 12, 22, tzinfo=timezone.utc).date()  # a Tuesday
     assert resolve_date("last Thursday", published) == "2020-12-17"
     assert resolve_date("yesterday", published) == "2020-12-21"

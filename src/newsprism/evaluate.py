@@ -8,11 +8,14 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import GoldFormatError
 from .models import COPY_KINDS, Relation
 from .relate import reporting_lines
+
+if TYPE_CHECKING:
+    from .evaluate_analysis import SourceReader
 
 REUSE_KINDS = COPY_KINDS | {"shared_source"}
 
@@ -47,7 +50,7 @@ def bcubed(pred: Mapping[str, str], gold: Mapping[str, str]) -> Score:
     r = sum(len(by_p[pred[i]] & by_g[gold[i]]) / len(by_g[gold[i]]) for i in items) / len(items)
     r *= len(items) / len(gold)  # gold items missing from the report count as misses
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return Score(round(p, 4), round(r, 4), round(f, 4), len(gold), len(set(pred[i] for i in items)))
+    return Score(round(p, 4), round(r, 4), round(f, 4), len(gold), len({pred[i] for i in items}))
 
 
 def _norm(s: str) -> str:
@@ -114,8 +117,21 @@ def _same_group_pairs(groups: Mapping[str, str], within: Mapping[str, str]) -> s
     return out
 
 
-def evaluate(gold: Mapping[str, Any], report: Mapping[str, Any]) -> dict[str, Any]:
-    """Precision/recall/F1 per aspect: stories, reuse pairs, kinds, direction, lines, quotes, boilerplate."""
+def evaluate(gold: Mapping[str, Any], report: Mapping[str, Any], *,
+             read_source: SourceReader | None = None) -> dict[str, Any]:
+    """Precision/recall/F1 per aspect of a report against gold (rules: docs/gold-format.md).
+
+    Corpus aspects: stories, reuse pairs, kinds, direction, lines, conflicts, quotes, boilerplate.
+    Article-analysis aspects: quote_attribution, anonymous_sources, entities, roles, genre,
+    language, mt_signal.
+
+    Args:
+        gold: a gold file's content.
+        report: a report.json's content.
+        read_source: maps an article `origin` to the located units of its source file (see
+            `read_source_units`, the default), used to place predicted anonymous sources on gold
+            lines; return None when the source is unavailable (descriptor matching is used then).
+    """
     if "articles" not in gold:
         raise GoldFormatError("gold has no 'articles'")
     g_arts: Mapping[str, Any] = gold["articles"]
@@ -178,6 +194,9 @@ def evaluate(gold: Mapping[str, Any], report: Mapping[str, Any]) -> dict[str, An
     result["conflicts"] = _score_conflicts(gold, report, id2key)
     result["quotes"] = _score_quotes(g_arts, rep_by_key)
     result["boilerplate"] = _score_boilerplate(g_arts, rep_by_key)
+    from .evaluate_analysis import evaluate_analysis  # imports Score from here
+
+    result.update(evaluate_analysis(g_arts, rep_by_key, read_source=read_source))
     return result
 
 
@@ -272,3 +291,33 @@ def summary_rows(result: Mapping[str, Any]) -> Iterable[tuple[str, Any, Any, Any
     for aspect in ("stories", "reuse_pairs", "reuse_kinds", "lines", "conflicts", "quotes", "boilerplate"):
         s = result[aspect]
         yield aspect, s["precision"], s["recall"], s["f1"], s["support"]
+    extra = (("quote_attribution", ("quote_attribution",)),
+             ("quote_detection", ("quote_attribution", "detection")),
+             ("anonymous_sources", ("anonymous_sources",)),
+             ("entity_names (en)", ("entities",)),
+             ("roles", ("roles",)),
+             ("mt_signal flag >= 0.5", ("mt_signal", "at_0.5")))
+    for label, path in extra:
+        s = result
+        for part in path:
+            s = s.get(part) or {}
+        if s:
+            yield label, s["precision"], s["recall"], s["f1"], s["support"]
+
+
+def accuracy_rows(result: Mapping[str, Any]) -> Iterable[tuple[str, float | None, int]]:
+    """(figure, value, items) rows for the single-number analysis figures."""
+    rows: list[tuple[str, float | None, int]] = []
+    ents = result.get("entities") or {}
+    if ents:
+        other = ents["non_english"]
+        rows += [("entity alias merge (en)", ents["alias_merge"]["accuracy"], ents["alias_merge"]["aliases"]),
+                 ("entity labels (en)", ents["label_accuracy"], ents["support"]),
+                 ("entity names recall (non-en)", other["recall"], other["support"]),
+                 ("entity alias merge (non-en)", other["alias_merge"]["accuracy"], other["alias_merge"]["aliases"])]
+    rows += [(f"{a} accuracy", result[a]["accuracy"], result[a]["articles"])
+             for a in ("genre", "language") if a in result]
+    if "mt_signal" in result:
+        m = result["mt_signal"]
+        rows.append(("mt_signal ROC AUC", m["auc"], m["positives"] + m["negatives"]))
+    yield from (row for row in rows if row[2])  # figures over no gold items are left out

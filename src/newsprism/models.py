@@ -91,6 +91,37 @@ class Quote:
     descriptor: str | None = None  # "senior IDF sources", "an Israeli official"
     cue: str | None = None  # said, told, according to ...
     direct: bool = True  # False for indirect attributions ("officials said that ...")
+    # Anonymous sources, parsed from the descriptor ("two senior Israeli officials"):
+    affiliation: str | None = None  # "Israeli", "IDF", "health ministry"
+    seniority: str | None = None  # "senior", "high-ranking", "junior"
+    plural: bool = False  # several people stand behind the statement
+    count: int | None = None  # how many, when the text says ("two people familiar ...")
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A title or office the text attaches to a person, where the text says it."""
+
+    person: str  # canonical name
+    role: str  # "Defense Minister", "Chairman of the Joint Chiefs of Staff"
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One normalised, comparable detail of a claim.
+
+    `key` says what is counted or named, so two reports conflict only on equal keys
+    ("people" 1200 vs 1500; "ordinal:visit" 3 vs 4); `value` is the normal form.
+    """
+
+    kind: str  # quantity, count, ordinal, tally, date, place, participant
+    key: str  # "people", "money:EUR", "count:level", "ordinal:visit", "date", "place", ...
+    value: str  # "1200", "3", "2020-12-17", "2020-12", canonical name
+    text: str  # as written ("1,200 workers", "last Thursday")
+    start: int  # offsets into the article text
+    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +131,31 @@ class Claim:
     text: str
     start: int
     end: int
-    numbers: tuple[str, ...] = ()  # normalised numbers/quantities/ordinals ("3", "third")
-    dates: tuple[str, ...] = ()
-    places: tuple[str, ...] = ()
-    participants: tuple[str, ...] = ()
+    slots: tuple[Slot, ...] = ()
+
+    def values(self, *kinds: str) -> tuple[str, ...]:
+        """Distinct slot values of the given kinds, in text order."""
+        return tuple(dict.fromkeys(s.value for s in self.slots if s.kind in kinds))
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """Numbers in normal form; ordinals as "ordinal:3" so they never equal a count."""
+        return tuple(dict.fromkeys(
+            f"ordinal:{s.value}" if s.kind == "ordinal" else s.value
+            for s in self.slots if s.kind in {"quantity", "count", "ordinal", "tally"}
+        ))
+
+    @property
+    def dates(self) -> tuple[str, ...]:
+        return self.values("date")
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        return self.values("place")
+
+    @property
+    def participants(self) -> tuple[str, ...]:
+        return self.values("participant")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +172,7 @@ class Analysis:
     entities: tuple[Entity, ...] = ()
     quotes: tuple[Quote, ...] = ()
     claims: tuple[Claim, ...] = ()
+    roles: tuple[Role, ...] = ()
     genre: str = "news"  # news, analysis, opinion, press_release
     signals: Signals = field(default_factory=Signals)
 
@@ -145,6 +198,7 @@ class Relation:
     alignment: tuple[AlignedSpan, ...] = ()
     coverage_a: float = 0.0
     coverage_b: float = 0.0
+    swap_density: float = 0.0  # one-for-one word substitutions per aligned word (spinner trace)
 
 
 @dataclass(frozen=True, slots=True)

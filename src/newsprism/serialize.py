@@ -11,7 +11,7 @@ from typing import Any
 
 from .models import (
     AlignedSpan, Analysis, Article, Claim, Comparison, Conflict, ConflictValue, Citation,
-    Entity, Fact, Quote, Relation, RemovedSpan, Signals, Span, Story, UniqueFact,
+    Entity, Fact, Quote, Relation, RemovedSpan, Role, Signals, Slot, Span, Story, UniqueFact,
 )
 
 
@@ -62,7 +62,29 @@ def quote_to_dict(q: Quote) -> dict[str, Any]:
     return {
         "text": q.text, "speaker": q.speaker, "anonymous": q.anonymous, "descriptor": q.descriptor,
         "start": q.start, "end": q.end, "cue": q.cue, "direct": q.direct,
+        "kind": "direct" if q.direct else "indirect", "affiliation": q.affiliation,
+        "seniority": q.seniority, "plural": q.plural, "count": q.count,
     }
+
+
+def quote_from_dict(q: dict[str, Any]) -> Quote:
+    return Quote(q["text"], q["start"], q["end"], q.get("speaker"), q.get("anonymous", False),
+                 q.get("descriptor"), q.get("cue"), q.get("direct", True), q.get("affiliation"),
+                 q.get("seniority"), q.get("plural", False), q.get("count"))
+
+
+def slot_to_dict(s: Slot) -> dict[str, Any]:
+    return {"kind": s.kind, "key": s.key, "value": s.value, "text": s.text, "start": s.start,
+            "end": s.end}
+
+
+def claim_to_dict(c: Claim) -> dict[str, Any]:
+    return {"text": c.text, "start": c.start, "end": c.end,
+            "slots": [slot_to_dict(s) for s in c.slots]}
+
+
+def role_to_dict(r: Role) -> dict[str, Any]:
+    return {"person": r.person, "role": r.role, "start": r.start, "end": r.end}
 
 
 def analysis_to_dict(an: Analysis) -> dict[str, Any]:
@@ -75,11 +97,8 @@ def analysis_to_dict(an: Analysis) -> dict[str, Any]:
             for e in an.entities
         ],
         "quotes": [quote_to_dict(q) for q in an.quotes],
-        "claims": [
-            {"text": c.text, "start": c.start, "end": c.end, "numbers": list(c.numbers),
-             "dates": list(c.dates), "places": list(c.places), "participants": list(c.participants)}
-            for c in an.claims
-        ],
+        "claims": [claim_to_dict(c) for c in an.claims],
+        "roles": [role_to_dict(r) for r in an.roles],
         "signals": {"machine_translation": an.signals.machine_translation,
                     "reasons": list(an.signals.reasons)},
     }
@@ -93,17 +112,13 @@ def analysis_from_dict(d: dict[str, Any]) -> Analysis:
             Entity(e["name"], e["label"], tuple(_span(m) for m in e["mentions"]), e.get("role"))
             for e in d.get("entities", ())
         ),
-        quotes=tuple(
-            Quote(q["text"], q["start"], q["end"], q.get("speaker"), q.get("anonymous", False),
-                  q.get("descriptor"), q.get("cue"), q.get("direct", True))
-            for q in d.get("quotes", ())
-        ),
+        quotes=tuple(quote_from_dict(q) for q in d.get("quotes", ())),
         claims=tuple(
-            Claim(c["text"], c["start"], c["end"], tuple(c.get("numbers", ())),
-                  tuple(c.get("dates", ())), tuple(c.get("places", ())),
-                  tuple(c.get("participants", ())))
+            Claim(c["text"], c["start"], c["end"],
+                  tuple(Slot(**s) for s in c.get("slots", ())))
             for c in d.get("claims", ())
         ),
+        roles=tuple(Role(**r) for r in d.get("roles", ())),
         signals=Signals(d.get("signals", {}).get("machine_translation", 0.0),
                         tuple(d.get("signals", {}).get("reasons", ()))),
     )
@@ -119,6 +134,7 @@ def relation_to_dict(r: Relation) -> dict[str, Any]:
             for s in r.alignment
         ],
         "coverage_a": round(r.coverage_a, 4), "coverage_b": round(r.coverage_b, 4),
+        "swap_density": round(r.swap_density, 4),
     }
 
 
@@ -131,6 +147,7 @@ def relation_from_dict(d: dict[str, Any]) -> Relation:
             for s in d.get("alignment", ())
         ),
         coverage_a=d.get("coverage_a", 0.0), coverage_b=d.get("coverage_b", 0.0),
+        swap_density=d.get("swap_density", 0.0),
     )
 
 

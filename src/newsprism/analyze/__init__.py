@@ -10,11 +10,13 @@ import logging
 
 from newsprism.analyze.claims import extract_claims
 from newsprism.analyze.config import AnalyzeConfig
+from newsprism.analyze.corpus import CorpusEntities, resolve_corpus
 from newsprism.analyze.entities import canonical_key, extract_entities
 from newsprism.analyze.genre import classify_genre
 from newsprism.analyze.language import detect_language, make_language_detector
 from newsprism.analyze.pipeline import analyze_article, analyze_articles, blank_pipeline, load_nlp
-from newsprism.analyze.quotes import extract_quotes, sourcing_profile
+from newsprism.analyze.quotes import extract_quotes
+from newsprism.analyze.sourcing import sourcing_profile
 from newsprism.analyze.sentences import sentence_spans
 from newsprism.analyze.signals import machine_translation_signals
 
@@ -22,6 +24,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "AnalyzeConfig",
+    "CorpusEntities",
     "analyze_article",
     "analyze_articles",
     "blank_pipeline",
@@ -34,6 +37,7 @@ __all__ = [
     "load_nlp",
     "machine_translation_signals",
     "make_language_detector",
+    "resolve_corpus",
     "sentence_spans",
     "sourcing_profile",
 ]

@@ -16,6 +16,7 @@ PERSON_TITLES: frozenset[str] = frozenset(
     dr dr. mr mr. mrs mrs. ms ms. sir lord lady dame judge justice chief director chairman chairwoman
     chair commissioner ambassador envoy speaker premier ceo chief-of-staff deputy acting assistant
     attorney spokesman spokeswoman spokesperson professor prof prof. coach
+    councillor councilor alderman
     """.split()
 )
 
@@ -175,3 +176,118 @@ MONTHS: tuple[str, ...] = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december",
 )
+
+# --- Sources and attribution (quotes, attribution, sourcing) -------------------------------
+
+#: Head nouns of insider sources: unnamed, they make an attribution anonymous ("two senior
+#: officials", "a source close to the talks", "people familiar with the plan").
+INSIDER_NOUNS: frozenset[str] = frozenset(
+    """
+    source official officer diplomat spokesman spokeswoman spokesperson representative aide
+    insider adviser advisor person people individual staffer commander negotiator executive
+    manager functionary delegate envoy participant attendee figure operative confidant
+    bureaucrat insider media
+    """.split()
+)
+
+#: Head nouns of people who are quoted as themselves (a resident, an analyst): unnamed, they
+#: are anonymous only when singled out ("a resident said"), when the text says they asked not
+#: to be named, or when they spoke to the outlet; a bare plural ("Analysts said") is a group.
+COMMENTATOR_NOUNS: frozenset[str] = frozenset(
+    """
+    analyst expert economist researcher scientist observer investor trader banker lawyer
+    attorney doctor nurse worker resident witness member lawmaker legislator councillor
+    councilor critic activist campaigner employee soldier student teacher farmer driver
+    passenger commuter neighbour neighbor villager local minister politician candidate voter
+    survivor relative colleague supporter opponent protester owner shopkeeper director engineer
+    contractor consultant expert firefighter paramedic physician surgeon
+    """.split()
+)
+
+#: Heads of collective institutions: the affiliation of a source ("health ministry official").
+INSTITUTION_NOUNS: frozenset[str] = frozenset(
+    """
+    ministry department police army military navy government administration agency office
+    embassy council commission committee union company firm authority board parliament party
+    service services force forces intelligence security cabinet palace court prosecutor
+    prosecutors regulator bank campaign team staff municipality city hall house senate congress
+    coalition opposition delegation mission fire hospital university
+    ministerio gobierno policía ministerium regierung polizei ministère gouvernement
+    """.split()
+)
+
+#: Seniority of a source, longest phrases first ("high-ranking" before "high").
+SENIORITY_WORDS: tuple[str, ...] = (
+    "high-ranking", "high ranking", "highly placed", "highly-placed", "high-level", "high level",
+    "top-level", "top-ranking", "senior-level", "mid-level", "mid-ranking", "middle-ranking",
+    "low-level", "low-ranking", "lower-level", "junior", "senior", "top", "ranking",
+)
+
+#: Words that make a source plural without a plural noun ("several", "a number of").
+PLURAL_QUANTIFIERS: frozenset[str] = frozenset(
+    "several many some few multiple various numerous both dozens scores hundreds".split()
+)
+
+#: Nouns an attribution verb's object names when the source spoke to a body, not the outlet.
+PUBLIC_BODY_NOUNS: frozenset[str] = frozenset(
+    """
+    parliament congress senate council committee assembly court conference summit tribunal
+    board forum jury hearing inquiry reporters journalists press crowd audience supporters
+    lawmakers delegates members students voters
+    """.split()
+)
+
+#: Nouns of a written statement: "according to a statement" names a medium, not a speaker.
+DOCUMENT_NOUNS: frozenset[str] = frozenset(
+    """
+    statement report release letter filing transcript readout communique communiqué post
+    tweet memo document note email notice announcement record records data figures website
+    """.split()
+)
+
+#: More attribution verbs (lemmas): beliefs and informing; used with a clause ("fear that …").
+CUE_LEMMAS_EXTRA: frozenset[str] = frozenset(
+    "fear worry think expect hope doubt inform disclose indicate brief testify".split()
+)
+
+#: Adjectives that attribute a view with "be" and a clause ("officials are afraid that …").
+CUE_ADJECTIVES: frozenset[str] = frozenset(
+    "afraid concerned worried confident convinced adamant optimistic hopeful certain sure".split()
+)
+
+#: Attribution verbs of German, Spanish and French (inflected forms), for text without a parse.
+CUE_FORMS_OTHER: frozenset[str] = frozenset(
+    """
+    sagte sagten sagt sagen erklärte erklärten erklärt betonte betonten warnte warnten
+    versicherte versicherten meinte meinten berichtete berichteten berichten berichtet
+    bestätigte bestätigten kritisierte forderte fügte ergänzte räumte teilte gesagt sprach
+    dijo dijeron dice dicen afirmó afirmaron afirma aseguró aseguraron asegura declaró
+    declararon señaló señalaron señalan explicó explicaron indicó indicaron añadió añadieron
+    advirtió advirtieron reconoció comentó confirmó confirmaron subrayó destacó sostuvo
+    calculan calculó calificó estiman estimó insistió
+    déclaré déclare déclarent dit affirmé affirme expliqué explique ajouté ajoute indiqué
+    indique souligné souligne estimé estime assuré assure confié confie précisé précise
+    """.split()
+)
+
+#: "According to" in German, Spanish and French (lower case, as a regex alternation).
+ACCORDING_TO_OTHER: tuple[str, ...] = (
+    r"según", r"de acuerdo con", r"laut", r"nach angaben (?:aus|von|der|des)",
+    r"nach informationen (?:aus|von|der|des)", r"selon", r"d['’]après",
+)
+
+#: Source nouns of German, Spanish and French; German compounds end in these ("Regierungskreise").
+SOURCE_NOUNS_OTHER: frozenset[str] = frozenset(
+    """
+    fuente fuentes portavoz portavoces funcionario funcionarios funcionaria diplomático
+    diplomáticos diplomática responsable responsables persona personas analistas
+    quelle quellen kreise kreisen sprecher sprecherin diplomat diplomaten beamter beamte
+    beamten insider personen vertreter medien
+    source sources responsable responsables diplomate diplomates fonctionnaire fonctionnaires
+    porte-parole proche proches
+    """.split()
+)
+
+#: German compound tails that make a source noun ("Diplomatenkreise", "Regierungssprecher").
+SOURCE_SUFFIXES_DE: tuple[str, ...] = ("kreise", "kreisen", "quelle", "quellen", "sprecher",
+                                       "sprecherin")

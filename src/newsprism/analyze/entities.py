@@ -15,8 +15,8 @@ from spacy.tokens import Doc
 
 from newsprism.analyze._lexicon import COUNTRY_ALIASES, INITIALS_STOPWORDS, KNOWN_ACRONYMS
 from newsprism.analyze.mentions import Mention, extract_mentions
-from newsprism.analyze.roles import find_role
-from newsprism.models import Entity, Span
+from newsprism.analyze.roles import find_roles
+from newsprism.models import Entity, Role, Span
 
 _ACRONYM = re.compile(r"^[A-Z](?:\.?[A-Z]){1,5}\.?$")
 
@@ -36,12 +36,13 @@ def canonical_key(name: str) -> str:
     return " ".join(re.sub(r"[^\w\s-]", " ", plain).split())
 
 
-def _initials(name: str) -> str:
+def initials(name: str) -> str:
+    """Upper-case initials of the content words ("National Port Authority" -> "NPA")."""
     words = [w for w in re.split(r"[\s-]+", name) if w and w.lower() not in INITIALS_STOPWORDS]
     return "".join(w[0].upper() for w in words)
 
 
-def _variant_key(name: str) -> tuple[str, ...]:
+def variant_key(name: str) -> tuple[str, ...]:
     """Word-prefix key so "Israel Defense Forces" == "Israeli Defence Forces"."""
     words = [w for w in re.split(r"[\s-]+", name) if w and w.lower() not in INITIALS_STOPWORDS]
     return tuple(w.lower()[:5] for w in words)
@@ -60,14 +61,14 @@ def _acronym_expansions(mentions: list[Mention], text: str) -> dict[str, str]:
             words = defined.group(1).split()
             for n in range(len(words), 0, -1):
                 candidate = " ".join(words[-n:])
-                if _initials(candidate) == acronym:
+                if initials(candidate) == acronym:
                     expansions[m.name] = re.sub(r"^(?:the|The)\s+", "", candidate)
                     break
         if m.name in expansions:
             continue
-        matches = sorted({o for o in long_orgs if _initials(o) == acronym}, key=len, reverse=True)
+        matches = sorted({o for o in long_orgs if initials(o) == acronym}, key=len, reverse=True)
         known = KNOWN_ACRONYMS.get(acronym)
-        if known and (not matches or any(_variant_key(o) == _variant_key(known) for o in matches)):
+        if known and (not matches or any(variant_key(o) == variant_key(known) for o in matches)):
             expansions[m.name] = known
         elif matches:
             expansions[m.name] = matches[0]
@@ -81,7 +82,7 @@ def _group_key(m: Mention, expansions: dict[str, str], known_keys: dict[tuple[st
         return COUNTRY_ALIASES[low]
     name = expansions.get(m.name, m.name)
     if m.label == "ORG":
-        return known_keys.get(_variant_key(name), name)
+        return known_keys.get(variant_key(name), name)
     return name
 
 
@@ -112,9 +113,9 @@ def _person_groups(people: list[Mention]) -> dict[str, list[Mention]]:
 def group_entities(mentions: list[Mention], text: str) -> list[tuple[str, str, list[Mention]]]:
     """Returns (canonical name, label, mentions) groups in order of first mention."""
     expansions = _acronym_expansions(mentions, text)
-    known_keys = {_variant_key(v): v for v in KNOWN_ACRONYMS.values()}
+    known_keys = {variant_key(v): v for v in KNOWN_ACRONYMS.values()}
     for long in set(expansions.values()):
-        known_keys.setdefault(_variant_key(long), long)
+        known_keys.setdefault(variant_key(long), long)
     groups: dict[tuple[str, str], list[Mention]] = defaultdict(list)
     people = [m for m in mentions if m.label == "PERSON"]
     for name, ms in _person_groups(people).items():
@@ -132,7 +133,12 @@ def group_entities(mentions: list[Mention], text: str) -> list[tuple[str, str, l
 
 
 def extract_entities(doc: Doc, text: str) -> tuple[Entity, ...]:
-    """Finds the canonical entities of one article.
+    """Finds the canonical entities of one article; see `extract_entities_and_roles`."""
+    return extract_entities_and_roles(doc, text)[0]
+
+
+def extract_entities_and_roles(doc: Doc, text: str) -> tuple[tuple[Entity, ...], tuple[Role, ...]]:
+    """Finds the canonical entities of one article and every role the text gives a person.
 
     Args:
         doc: spaCy document of `text` (parsed by an English pipeline with NER).
@@ -140,18 +146,20 @@ def extract_entities(doc: Doc, text: str) -> tuple[Entity, ...]:
 
     Returns:
         Entities in order of first mention, each with all its mention spans and, for people,
-        the most specific role the text attaches to them.
+        the most specific role; and all role phrases with their offsets, in text order.
     """
     mentions = extract_mentions(doc, text)
     person_spans = [(m.start, m.end) for m in mentions if m.label == "PERSON"]
-    entities = []
+    entities, roles = [], []
     for name, label, ms in group_entities(mentions, text):
-        role = None
+        found: list[tuple[str, int, int]] = []
         if label == "PERSON":
-            role = find_role(doc, text, [(m.start, m.end) for m in ms], person_spans)
+            found = find_roles(doc, text, [(m.start, m.end) for m in ms], person_spans)
+            roles += [Role(name, phrase, s, e) for phrase, s, e in found]
         spans = tuple(Span(m.start, m.end, text[m.start : m.end]) for m in ms)
-        entities.append(Entity(name=name, label=label, mentions=spans, role=role))
-    return tuple(entities)
+        entities.append(Entity(name=name, label=label, mentions=spans,
+                               role=found[0][0] if found else None))
+    return tuple(entities), tuple(sorted(roles, key=lambda r: (r.start, r.end)))
 
 
 def mention_index(entities: tuple[Entity, ...]) -> list[tuple[int, int, str, str]]:

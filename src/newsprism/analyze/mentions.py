@@ -24,7 +24,7 @@ KEEP_LABELS: frozenset[str] = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", 
 
 _POSSESSIVE_TAIL = re.compile(r"(?:['’]s|['’])$")
 _INNER_POSSESSIVE = re.compile(r"['’]s?\s+(?=[A-Z])")
-_LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
+_LEADING_THE = re.compile(r"^(?:(?:of|for|in|on|at|by|and)\s+)*(?:the|The|THE)\s+|^(?:of|for)\s+")
 _WORD = re.compile(r"[A-Za-z][\w.’'-]*")
 _DEFINED_ACRONYM = re.compile(
     r"((?:[A-Z][\w’'-]*)(?:\s+(?:of|the|and|for|on|[A-Z][\w’'-]*))+)\s+\(([A-Z]{2,6})\)"
@@ -63,6 +63,9 @@ def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
     lead = _LEADING_THE.match(piece)
     if lead:
         start += lead.end()
+    paren = text.find("(", start, end)
+    if paren > start and text.find(")", paren, end) < 0:
+        end = paren  # "Transit (BCT": the model cut inside a parenthesis
     while end > start:
         tail = _POSSESSIVE_TAIL.search(text[start:end])
         if tail:
@@ -203,6 +206,7 @@ def _vote_labels(mentions: list[tuple[Mention, bool]]) -> list[Mention]:
         for m, owner in mentions
         if m.label == "PERSON" and len(m.name.split()) >= 2
     }
+    lone_surnames = {m.name for m, _ in mentions if m.label == "PERSON" and " " not in m.name}
     votes: dict[str, Counter[str]] = {}
     titled_names = {m.name for m, _ in mentions if m.titled and m.label == "PERSON"}
     for m, owner in mentions:
@@ -211,9 +215,14 @@ def _vote_labels(mentions: list[tuple[Mention, bool]]) -> list[Mention]:
     result: list[Mention] = []
     for m, owner in mentions:
         label = m.label
+        words = m.name.split()
         if m.name in titled_names or (
-            len(m.name.split()) == 1 and m.name in full_person_surnames
+            len(words) == 1 and m.name in full_person_surnames
             and label in {"ORG", "GPE", "PERSON", "NORP"}
+        ) or (
+            # "Helena Voss" tagged ORG once while "Voss" is a person throughout
+            2 <= len(words) <= 3 and words[-1] in lone_surnames and label in {"ORG", "GPE", "NORP"}
+            and all(w[:1].isupper() for w in words)
         ):
             label = "PERSON"
         elif m.name in votes and label not in {"EVENT"}:

@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 
 from newsprism.analyze.claims import extract_claims
 from newsprism.analyze.config import AnalyzeConfig
-from newsprism.analyze.entities import extract_entities
+from newsprism.analyze.entities import extract_entities_and_roles
 from newsprism.analyze.genre import classify_genre
 from newsprism.analyze.language import detect_language, make_language_detector
 from newsprism.analyze.quotes import extract_quotes
@@ -52,17 +52,18 @@ def _analysis(article: Article, doc: Doc, language: str, english: bool,
               config: AnalyzeConfig) -> Analysis:
     text = article.text
     sentences = sentence_spans(doc, text)
-    entities = extract_entities(doc, text) if english else ()
+    entities, roles = extract_entities_and_roles(doc, text) if english else ((), ())
     quotes = extract_quotes(doc if english else None, text, entities,
                             min_words=config.min_quote_words)
-    claims = extract_claims(sentences, entities, published=article.published_at)
+    claims = extract_claims(sentences, entities, published=article.published_at,
+                            language=language)
     signals = machine_translation_signals(
         text, sentences, entities, subjects=_subject_starts(doc) if english else frozenset(),
         language=language,
     )
     return Analysis(
         article_id=article.id, language=language, sentences=sentences, entities=entities,
-        quotes=quotes, claims=claims, genre=classify_genre(article.title, text), signals=signals,
+        quotes=quotes, claims=claims, roles=roles, genre=classify_genre(article.title, text), signals=signals,
     )
 
 

@@ -64,28 +64,34 @@ def _walk_back(doc: Doc, i: int, blocked: set[int]) -> tuple[int, int]:
     return lo, hi
 
 
-def _phrase(doc: Doc, lo: int, hi: int) -> str:
-    return doc[lo : hi + 1].text if lo <= hi else ""
+def _phrase(doc: Doc, lo: int, hi: int) -> tuple[str, int, int] | None:
+    if lo > hi:
+        return None
+    span = doc[lo : hi + 1]
+    return span.text, span.start_char, span.end_char
 
 
-def _roles_before(doc: Doc, start: int, blocked: set[int]) -> list[str]:
+def _roles_before(doc: Doc, start: int, blocked: set[int]) -> list[tuple[str, int, int]]:
     """Title phrases right before a mention, and an appositive before a rank ("…, General X")."""
     span = doc.char_span(start, start + 1, alignment_mode="expand")
     if span is None or span.start == 0:
         return []
     lo, hi = _walk_back(doc, span.start - 1, blocked)
     found = [_phrase(doc, lo, hi)]
-    if _rank(found[0]) <= 1 and lo - 1 >= 1 and doc[lo - 1].text == ",":
+    if (found[0] is None or _rank(found[0][0]) <= 1) and lo - 1 >= 1 and doc[lo - 1].text == ",":
         lo2, hi2 = _walk_back(doc, lo - 2, blocked)
         if lo2 - 1 >= 0 and doc[lo2 - 1].lower_ == "the":
             found.append(_phrase(doc, lo2, hi2))
-    return [f for f in found if f and _rank(f)]
+    return [f for f in found if f and _rank(f[0])]
 
 
-def find_role(
+def find_roles(
     doc: Doc, text: str, mentions: list[tuple[int, int]], person_spans: list[tuple[int, int]]
-) -> str | None:
-    """Returns the most specific role attached to one person, or None.
+) -> list[tuple[str, int, int]]:
+    """Every role phrase the text attaches to one person, as (role, start, end), best first.
+
+    Best means most specific (an office beats an occupation, which beats a bare rank), then
+    earliest. All are kept, because two articles may give one person different offices.
 
     Args:
         doc: Parsed document of `text`.
@@ -98,14 +104,22 @@ def find_role(
         span = doc.char_span(s, e, alignment_mode="expand")
         if span is not None:
             blocked.update(range(span.start, span.end))
-    best: tuple[int, int, str] | None = None
+    ranked: dict[tuple[int, int], tuple[int, int, str]] = {}
     for order, (start, end) in enumerate(mentions):
         candidates = _roles_before(doc, start, blocked)
         after = _APPOSITIVE_AFTER.match(text, end)
         if after and _rank(after.group(1)) >= 2 and len(after.group(1).split()) <= 10:
-            candidates.append(after.group(1).strip())
-        for cand in candidates:
-            key = (_rank(cand), -order, cand)
-            if best is None or key[:2] > best[:2]:
-                best = key
-    return best[2] if best else None
+            phrase = after.group(1).strip()
+            candidates.append((phrase, after.start(1), after.start(1) + len(phrase)))
+        for phrase, s, e in candidates:
+            ranked.setdefault((s, e), (-_rank(phrase), order, phrase))
+    best = sorted(ranked.items(), key=lambda kv: kv[1][:2])
+    return [(phrase, s, e) for (s, e), (_, _, phrase) in best]
+
+
+def find_role(
+    doc: Doc, text: str, mentions: list[tuple[int, int]], person_spans: list[tuple[int, int]]
+) -> str | None:
+    """The most specific role attached to one person, or None; see `find_roles`."""
+    roles = find_roles(doc, text, mentions, person_spans)
+    return roles[0][0] if roles else None

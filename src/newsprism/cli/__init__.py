@@ -302,7 +302,7 @@ def eval_cli(
     as_json: JsonOpt = False,
 ) -> None:
     """Precision/recall/F1 of a report against gold, per aspect."""
-    from ..evaluate import evaluate, summary_rows
+    from ..evaluate import accuracy_rows, evaluate, summary_rows
 
     with _errors_to_exit():
         try:
@@ -319,6 +319,10 @@ def eval_cli(
         for aspect, p, rc, f, n in summary_rows(res):
             t.add_row(aspect, f"{p:.3f}", f"{rc:.3f}", f"{f:.3f}", str(n))
         out.print(t)
+        acc = Table("figure", "value", "items")
+        for figure, value, n in accuracy_rows(res):
+            acc.add_row(figure, "n/a" if value is None else f"{value:.3f}", str(n))
+        out.print(acc)
         if res["direction"]["accuracy"] is not None:
             out.print(f"direction accuracy {res['direction']['accuracy']:.3f} over {res['direction']['pairs']} pairs")
         if res["missing_articles"]:

@@ -17,6 +17,7 @@ from .align import (
 )
 from .config import RelateConfig
 from .direction import infer_direction
+from .swaps import synonym_swaps
 
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
@@ -210,10 +211,19 @@ def relate_pair(
         direction, why = infer_direction(a, b, an_a, an_b, kind, alignment, config=cfg)
         if why:
             reasons.append(why)
+    density = 0.0
+    if kind in {"near_verbatim", "spin", "shared_source"} and not is_cross_language(an_a, an_b):
+        swaps = synonym_swaps(a.text, b.text, alignment)
+        density = swaps.density
+        if density >= cfg.swap_density:
+            pairs = [(y, x) if direction == "b_first" else (x, y) for x, y in swaps.examples]
+            shown = ", ".join(f"{x}→{y}" for x, y in pairs)
+            reasons.append(f"synonym swaps in {swaps.swaps} of {swaps.words} aligned words ({shown})")
     return Relation(
         a=a.id, b=b.id, kind=kind, score=round(score, 4), direction=direction,
         reasons=tuple(reasons), alignment=alignment,
         coverage_a=round(feats.coverage_a, 4), coverage_b=round(feats.coverage_b, 4),
+        swap_density=round(density, 4),
     )
 
 

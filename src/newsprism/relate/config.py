@@ -43,6 +43,9 @@ class RelateConfig:
     copy_min_other: float = 0.3  # the other side must share at least this much for a copy kind
     spin_semantic: float = 0.7  # mean cosine (MiniLM+USE mean) of aligned passages
     spin_lexical_max: float = 0.8  # fuzz.ratio of unrelated sentences is already ~0.45
+    #: One-for-one word substitutions per aligned word above which a copy is reported as
+    #: synonym-swapped (spinner trace); human edits on the demo stay under 0.02.
+    swap_density: float = 0.05
     in_order: float = 0.8  # order monotonicity needed for copy kinds
     translation_coverage: float = 0.8  # the better-covered side, across languages
     translation_semantic: float = 0.72  # mean multilingual cosine of aligned passages

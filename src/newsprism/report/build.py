@@ -7,7 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import serialize as ser
-from ..models import COPY_KINDS, Analysis, Article
+from ..analyze.corpus import resolve_corpus
+from ..analyze.sourcing import sourcing_profile
+from ..analyze.signals import combine, swap_evidence
+from ..models import COPY_KINDS, Analysis, Article, Relation, Signals
+from ..relate.config import RelateConfig
 from ..store import Store
 
 SCHEMA_VERSION = "1"
@@ -15,7 +19,22 @@ SCHEMA_VERSION = "1"
 MAX_SAME_STORY_PAIRS = 500
 
 
-def _article_entry(a: Article, an: Analysis | None) -> dict[str, Any]:
+def _swap_evidence(relations: list[Relation], articles: dict[str, Article],
+                   threshold: float) -> dict[str, list[tuple[float, str]]]:
+    """MT/spin evidence per derived article from synonym swaps against its original."""
+    out: dict[str, list[tuple[float, str]]] = {}
+    for r in relations:
+        if r.swap_density < threshold or r.direction == "unknown":
+            continue
+        original, copy = (r.a, r.b) if r.direction == "a_first" else (r.b, r.a)
+        src = articles.get(original)
+        label = (src.outlet or src.title or original) if src else original
+        out.setdefault(copy, []).append(swap_evidence(r.swap_density, label))
+    return out
+
+
+def _article_entry(a: Article, an: Analysis | None,
+                   evidence: list[tuple[float, str]] | None = None) -> dict[str, Any]:
     d = ser.article_to_dict(a)
     d.pop("raw")
     d["genre"] = an.genre if an else None
@@ -26,8 +45,12 @@ def _article_entry(a: Article, an: Analysis | None) -> dict[str, Any]:
         for e in (an.entities if an else ())
     ]
     d["quotes"] = [ser.quote_to_dict(q) for q in (an.quotes if an else ())]
-    d["signals"] = {"machine_translation": round(an.signals.machine_translation, 4) if an else 0.0,
-                    "reasons": list(an.signals.reasons) if an else []}
+    d["roles"] = [ser.role_to_dict(r) for r in (an.roles if an else ())]
+    d["claims"] = [ser.claim_to_dict(c) for c in (an.claims if an else ())]
+    d["sourcing"] = sourcing_profile(an) if an else None
+    signals = combine(an.signals if an else Signals(), evidence or ())
+    d["signals"] = {"machine_translation": round(signals.machine_translation, 4),
+                    "reasons": list(signals.reasons)}
     return d
 
 
@@ -35,11 +58,17 @@ def build_report(store: Store) -> dict[str, Any]:
     """The whole store as one report dict (JSON-serialisable)."""
     articles = store.articles()
     analyses = store.analyses([a.id for a in articles])
+    known = [a for a in articles if a.id in analyses]
+    analyses = dict(zip([a.id for a in known],
+                        resolve_corpus([analyses[a.id] for a in known], known)))
     pairs = store.comparisons()
     story_of = {aid: st.id for st, _ in pairs for aid in st.articles}
     relations = []
     per_story: dict[str, int] = {}
-    for r in store.relations():
+    all_relations = store.relations()
+    evidence = _swap_evidence(all_relations, {a.id: a for a in articles},
+                              RelateConfig().swap_density)
+    for r in all_relations:
         if r.kind in COPY_KINDS or r.kind == "shared_source":
             relations.append(ser.relation_to_dict(r))
         elif r.kind == "same_story" and story_of.get(r.a) and story_of.get(r.a) == story_of.get(r.b):
@@ -60,7 +89,7 @@ def build_report(store: Store) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": "newsprism",
-        "articles": [_article_entry(a, analyses.get(a.id)) for a in articles],
+        "articles": [_article_entry(a, analyses.get(a.id), evidence.get(a.id)) for a in articles],
         "relations": relations,
         "stories": stories,
     }
