@@ -148,6 +148,20 @@ def gold_rows(name: str, res: dict[str, Any], peer: dict[str, Any] | None) -> li
     return rows
 
 
+def error_note(name: str, res: dict[str, Any]) -> str:
+    """One paragraph naming a few of the errors left on a set (the full lists go to stderr)."""
+    def few(items: list[Any], n: int = 4) -> str:
+        shown = [x if isinstance(x, str) else f"{x.get('article')}: {x.get('person') or x.get('speaker_description') or x.get('text')}"
+                 for x in items[:n]]
+        return f"{len(items)} ({'; '.join(shown)}{'; …' if len(items) > n else ''})" if items else "0"
+
+    qa, an, ent, roles = res["quote_attribution"], res["anonymous_sources"], res["entities"], res["roles"]
+    return (f"Errors left on {name}: wrong speakers {few(qa['wrong_speaker'])}; missed quotes {few(qa['missed'])}; "
+            f"missed anonymous units {few(an['missed'])}; spurious anonymous units {few(an['spurious'])}; "
+            f"missed entity names {few(ent['missed_names'])}; spurious names {few(ent['spurious_names'])}; "
+            f"unmerged aliases {few(ent['unmerged_aliases'])}; people without the gold role {few(roles['wrong'])}.")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--write", action="store_true", help="replace the '## Analysis accuracy' section")
@@ -175,6 +189,7 @@ def main() -> None:
     rows.append(f"| published anchor: Quootstrap (Pavllo et al. 2018) | quotation–speaker pairs mined from "
                 f"web news (different task and corpus) | {QUOOTSTRAP[0]:.3f} | {QUOOTSTRAP[1]:.3f} | "
                 f"{2 * QUOOTSTRAP[0] * QUOOTSTRAP[1] / sum(QUOOTSTRAP):.3f} | |")
+    notes = [x for name, res in details for x in ("", error_note(name, res))]
     mt_rows, mt_note = real_mt_rows(models.nlp)
     body = "\n".join([
         ("Command: `python bench/analysis_quality.py --write`. The whole pipeline on each gold set, scored by "
@@ -184,7 +199,7 @@ def main() -> None:
         "15 anonymous units). ../shared/data holds no quote, speaker or anonymous-source gold, so there is "
         "no real-data quote table. Entity precision counts a predicted PERSON/ORG/GPE name as wrong when the "
         "gold does not list it (the gold lists the main entities, not every outlet name), so it is a lower bound."),
-        "", *rows, "",
+        "", *rows, *notes, "",
         ("Machine-translation signal on real text (ingest + clean + analyze; articles detected as English only). "
         "The positives are **human** translations (WMT14 newstest, French → English), not machine output, "
         "so this measures how much the signal reacts to translationese and source differences, not MT "

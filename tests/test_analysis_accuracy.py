@@ -34,29 +34,30 @@ def seed_scores(shared_dir, tmp_path_factory):
 
 def test_demo_quote_attribution(demo_scores):
     qa = demo_scores["quote_attribution"]
-    assert qa["f1"] >= 0.94 and qa["precision"] >= 0.95, qa["wrong_speaker"]
-    assert qa["detection"]["f1"] >= 0.94, qa["missed"]
-    assert qa["by_language"]["en"]["f1"] >= 0.94
+    assert qa["f1"] >= 0.95 and qa["precision"] >= 0.95, qa["wrong_speaker"]
+    assert qa["detection"]["f1"] >= 0.95, qa["missed"]
+    assert qa["by_language"]["en"]["f1"] >= 0.95
     assert qa["by_language"]["other"]["f1"] >= 0.9
 
 
 def test_demo_anonymous_sources(demo_scores):
     an = demo_scores["anonymous_sources"]
     assert an["precision"] >= 0.95, an["spurious"]
-    assert an["recall"] >= 0.88 and an["f1"] >= 0.91, an["missed"]
+    assert an["recall"] >= 0.92 and an["f1"] >= 0.93, an["missed"]
+    assert an["by_language"]["en"]["f1"] >= 0.95 and an["by_language"]["other"]["recall"] >= 0.75
 
 
 def test_demo_entities(demo_scores):
     ent = demo_scores["entities"]
-    assert ent["recall"] >= 0.84, ent["missed_names"]
-    assert ent["precision"] >= 0.75, ent["spurious_names"]
+    assert ent["recall"] >= 0.88, ent["missed_names"]
+    assert ent["precision"] >= 0.79, ent["spurious_names"]
     assert ent["alias_merge"]["accuracy"] >= 0.9 and ent["alias_merge"]["aliases"] >= 50, ent["unmerged_aliases"]
-    assert ent["label_accuracy"] >= 0.8
+    assert ent["label_accuracy"] >= 0.82
 
 
 def test_demo_roles_genre_language(demo_scores):
     roles = demo_scores["roles"]
-    assert roles["by_language"]["en"]["f1"] >= 0.59 and roles["precision"] >= 0.85, roles["wrong"]
+    assert roles["by_language"]["en"]["f1"] >= 0.72 and roles["precision"] >= 0.85, roles["wrong"]
     assert demo_scores["genre"]["accuracy"] >= 0.95, demo_scores["genre"]["wrong"]
     assert demo_scores["language"]["accuracy"] >= 0.95, demo_scores["language"]["wrong"]
 

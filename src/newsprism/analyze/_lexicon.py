@@ -273,8 +273,8 @@ CUE_FORMS_OTHER: frozenset[str] = frozenset(
 #: "According to" in German, Spanish and French (lower case, as a regex alternation).
 ACCORDING_TO_OTHER: tuple[str, ...] = (
     r"según", r"de acuerdo con", r"laut", r"nach angaben (?:aus|von|der|des)",
-    r"nach informationen (?:aus|von|der|des)", r"selon", r"d['’]après",
-)
+    r"nach informationen (?:aus|von|der|des)", r"aus", r"selon", r"d['’]après",
+)  # "aus Regierungskreisen hieß es": counted only when a source noun follows
 
 #: Source nouns of German, Spanish and French; German compounds end in these ("Regierungskreise").
 SOURCE_NOUNS_OTHER: frozenset[str] = frozenset(

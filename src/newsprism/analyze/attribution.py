@@ -313,7 +313,7 @@ def _noun_lemma(tok: Token) -> str:
     """The lemma of a source noun, trusting the surface form where the model's lemma is not a
     source noun ("media" -> "medium" would lose it)."""
     lemma, low = tok.lemma_.lower(), tok.lower_
-    for form in (lemma, low, low[:-1] if low.endswith("s") else low):
+    for form in (lemma, low, low.removesuffix("s")):
         if form in INSIDER_NOUNS or form in COMMENTATOR_NOUNS:
             return form
     return lemma
@@ -414,6 +414,8 @@ _FIRST_HAND_OTHER = re.compile(
 _ACCORDING_OTHER = re.compile(
     r"(?<!\w)(?:" + "|".join(ACCORDING_TO_OTHER) + r")\s+", re.IGNORECASE
 )
+_IMPERSONAL_TAIL = re.compile(r"\s+(?:hieß|heißt|hiess|verlautete|wurde\s+bekannt)(?:\s+es)?\s*$",
+                              re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W\d_][\w’'-]*|\S")
 
 
@@ -446,8 +448,7 @@ def _is_source_word(word: str) -> bool:
 
 
 def _is_english_source(low: str) -> bool:
-    stem = low[:-1] if low.endswith("s") else low
-    return stem in INSIDER_NOUNS or low in INSIDER_NOUNS
+    return low.removesuffix("s") in INSIDER_NOUNS or low in INSIDER_NOUNS
 
 
 def _full_name(text: str, token: str) -> str | None:
@@ -531,6 +532,8 @@ def plain_speaker(text: str, open_mark: int, close: int, quoted: list[tuple[int,
         words = [t for t, _ in toks]
         while words and words[0] in {",", "–", "—", "-", ";"}:
             words, toks = words[1:], toks[1:]
+        if len(words) > 1 and words[0].lower() in _AUXILIARIES and words[1].lower() in _PLAIN_CUES:
+            words, toks = words[1:], toks[1:]  # "…», a déclaré X"
         if words and words[0].lower() in _PLAIN_CUES:
             rest = [w for w in words[1:] if w not in {",", "."}]
             run = _capital_run(words[1:8], from_end=False)
@@ -553,7 +556,7 @@ def _indefinite_np(segment: str) -> str | None:
     words = segment.split()
     for i in range(len(words) - 1, -1, -1):
         if words[i].lower() in _INDEFINITE:
-            return " ".join(words[i:]).strip(" ,;:") or None
+            return " ".join(words[i:]).split(",")[0].strip(" ;:") or None
     return None
 
 
@@ -596,15 +599,19 @@ def plain_attributions(text: str, quoted: list[tuple[int, int]]) -> list[PlainSo
     subject of a cue verb ("Fuentes del sector … calculan que", "Vertraute Personen sagten").
     """
     out: list[PlainSource] = []
+    seen: set[int] = set()
     for m in _ACCORDING_OTHER.finditer(text):
-        if any(s <= m.start() < e for s, e in quoted):
+        if any(s <= m.start() < e for s, e in quoted) or m.end() in seen:
             continue
+        seen.add(m.end())
         sent_start, sent_end = _sentence_bounds(text, m.start())
         rest = text[m.end() : sent_end]
         np = rest.split(",", 1)[0] if "," in rest[:120] else _german_np(rest)
+        np = _IMPERSONAL_TAIL.sub("", np)  # "aus Regierungskreisen hieß es"
         if not np or not _source_is_anonymous(np, text[sent_start:sent_end]):
             continue
-        content_start = m.end() + len(np)
+        comma = rest.find(",", len(np))
+        content_start = m.end() + (comma + 1 if 0 <= comma <= len(np) + 20 else len(np))
         out.append(PlainSource(None, np.strip(), True, m.group(0).strip().lower(), m.start(),
                                content_start, sent_end))
     for m in _TOKEN.finditer(text):

@@ -62,7 +62,10 @@ def _acronym_expansions(mentions: list[Mention], text: str) -> dict[str, str]:
             for n in range(len(words), 0, -1):
                 candidate = " ".join(words[-n:])
                 if initials(candidate) == acronym:
-                    expansions[m.name] = re.sub(r"^(?:the|The)\s+", "", candidate)
+                    # initials skip "of the", so drop leading lower-case words the match swept up
+                    long = re.sub(r"^(?:(?:the|The|[a-z]+)\s+)+", "", candidate)
+                    if long[:1].isupper():  # "liquefied natural gas (LNG)" is no organisation
+                        expansions[m.name] = long
                     break
         if m.name in expansions:
             continue
@@ -110,6 +113,15 @@ def _person_groups(people: list[Mention]) -> dict[str, list[Mention]]:
     return groups
 
 
+def _merge_short_orgs(groups: dict[tuple[str, str], list[Mention]]) -> None:
+    """Files "the Federation" under the one organisation whose name ends with that word."""
+    orgs = [key for key, label in groups if label == "ORG"]
+    for short in [k for k in orgs if " " not in k and not _ACRONYM.match(k)]:
+        longer = [k for k in orgs if k != short and k.split()[-1].lower() == short.lower()]
+        if len(longer) == 1:
+            groups[(longer[0], "ORG")].extend(groups.pop((short, "ORG")))
+
+
 def group_entities(mentions: list[Mention], text: str) -> list[tuple[str, str, list[Mention]]]:
     """Returns (canonical name, label, mentions) groups in order of first mention."""
     expansions = _acronym_expansions(mentions, text)
@@ -123,6 +135,7 @@ def group_entities(mentions: list[Mention], text: str) -> list[tuple[str, str, l
     for m in mentions:
         if m.label != "PERSON":
             groups[(_group_key(m, expansions, known_keys), m.label)].append(m)
+    _merge_short_orgs(groups)
     out = []
     for (key, label), ms in groups.items():
         name = key

@@ -77,6 +77,28 @@ def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_TAIL_WORD = re.compile(r"\s+(?:[a-z][\w’'-]*|\d[\d.,]*)$")
+_INNER_PLACE = re.compile(r"\s(?:in|at)\s+[A-Z]")
+
+
+def _trim_tail(text: str, start: int, end: int) -> tuple[int, int]:
+    """Cuts what the model swept into a name: text past a line break, a trailing "in <Place>"
+    ("Ministry of Transport in Lindmark"), and trailing lower-case or numeric words
+    ("… Lindmark ended", "Norrvik Batteries 350")."""
+    piece = text[start:end]
+    if "\n" in piece:
+        end = start + piece.index("\n")
+    inner = _INNER_PLACE.search(text, start, end)
+    if inner:
+        end = inner.start()
+    trimmed = False
+    while (tail := _TAIL_WORD.search(text, start, end)) and tail.start() > start:
+        if tail.group().strip()[0].isdigit() and not trimmed:
+            break  # "Gate 4" is a name; "Batteries 350 million" is not
+        end, trimmed = tail.start(), True
+    return _strip_edges(text, start, end)
+
+
 def _strip_titles(text: str, start: int, end: int) -> tuple[int, int, bool]:
     """Removes leading title words inside a PERSON mention ("General Mark Milley")."""
     titled = False
@@ -121,6 +143,7 @@ def _raw_mentions(doc: Doc, text: str) -> list[tuple[Mention, bool]]:
             continue
         for s, e, owner in _split_possessive(text, ent.start_char, ent.end_char):
             s, e = _strip_edges(text, s, e)
+            s, e = _trim_tail(text, s, e)
             titled = False
             if ent.label_ == "PERSON" and not owner:
                 s, e, titled = _strip_titles(text, s, e)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Token
 
@@ -42,6 +42,7 @@ _FALLBACK_AFTER = re.compile(
 _TIGHT_GAP = re.compile(r"^[\s,;:–—-]{0,6}$")
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"”’»)]*\s+[A-Z“\"‘«]|\n")
 _ANTECEDENT_CHARS = 2500
+_BODY_STRIP = " \t\n\u00a0•·▪◦‣*–—-,;:"
 _MIN_PARTIAL_WORDS = 2
 
 
@@ -53,7 +54,7 @@ class Source:
     anonymous: bool = False
     descriptor: str | None = None
     head: str | None = None
-    traits: SourceTraits = SourceTraits()
+    traits: SourceTraits = field(default_factory=SourceTraits)
 
     @property
     def attributed(self) -> bool:
@@ -241,19 +242,16 @@ def _token_at(doc: Doc, offset: int) -> Token | None:
 
 def _host_speaker(doc: Doc, span: QuoteSpan, text: str, mentions: Mentions,
                   people: list[tuple[int, str]], quoted: list[tuple[int, int]]
-                  ) -> tuple[Source, str] | None:
+                  ) -> tuple[Source, str | None] | None:
     """Speaker of a quotation embedded in a sentence: the person subject of the verb that
     governs it ("X called it “a disaster”", "X thanked them for their “quick” help")."""
     first = _token_at(doc, span.start)
     if first is None:
         return None
-    colon = re.search(r":\s*$", text[max(0, span.open_mark - 3) : span.open_mark])
-    if first.sent.start_char >= span.open_mark or colon:
-        # the quotation opens its sentence: only "X had a warning: “…”" embeds it
-        first = _token_at(doc, span.open_mark - 1 - len(text[: span.open_mark])
-                          + len(text[: span.open_mark].rstrip())) if colon else None
-        if first is None or first.text != ":":
-            return None
+    if re.search(r":\s*$", text[max(0, span.open_mark - 3) : span.open_mark]):
+        return _colon_speaker(doc, span, text, mentions, people, quoted)
+    if first.sent.start_char >= span.open_mark:
+        return None  # the quotation opens its sentence: nothing to embed it
     tok, steps = first, 0
     while steps < 8 and (span.open_mark <= tok.idx < span.close or tok.pos_ not in {"VERB", "AUX"}):
         if tok.head.i == tok.i:
@@ -280,6 +278,29 @@ def _host_speaker(doc: Doc, span: QuoteSpan, text: str, mentions: Mentions,
     for start, end, name, label in mentions:
         if start <= subj.idx < end and label == "PERSON":
             return Source(name=name), tok.lower_
+    return None
+
+
+def _colon_speaker(doc: Doc, span: QuoteSpan, text: str, mentions: Mentions,
+                   people: list[tuple[int, str]], quoted: list[tuple[int, int]]
+                   ) -> tuple[Source, str | None] | None:
+    """"X had a warning for them: “…”": the person subject of the clause before the colon."""
+    colon = len(text[: span.open_mark].rstrip()) - 1
+    starts = [m.end() for m in _SENTENCE_BREAK.finditer(text, 0, colon)]
+    lo = max(starts[-1] - 2 if starts else 0, text.rfind("\n", 0, colon) + 1)
+    for tok in doc.char_span(lo, colon, alignment_mode="contract") or ():
+        if tok.dep_ not in {"nsubj", "nsubjpass"} or _in_any(tok.idx, quoted):
+            continue
+        verb = tok.head
+        if not lo <= verb.idx < colon:
+            continue
+        if tok.lower_ in MALE_PRONOUNS | FEMALE_PRONOUNS:
+            name = resolve_pronoun(tok.idx, people)
+            return (Source(name=name), None) if name else None
+        for start, end, name, label in mentions:
+            if start <= tok.idx < end and label == "PERSON":
+                return Source(name=name), None
+        return None
     return None
 
 
@@ -420,10 +441,11 @@ def _nested(i: int, cues: list[Cue], sources: list[Source]) -> bool:
             continue
         if not other.clause[0] <= me.offset < other.clause[1]:
             continue
-        if me.own_clause and me.clause[0] <= other.offset < me.clause[1]:
-            # each inside the other's clause: "according to" and the later cue are outer
-            if me.cue == "according to" or (other.cue != "according to" and me.offset > other.offset):
-                continue
+        mutual = me.own_clause and me.clause[0] <= other.offset < me.clause[1]
+        # each inside the other's clause: "according to", else the later cue, is the outer one
+        if mutual and (me.cue == "according to"
+                       or (other.cue != "according to" and me.offset > other.offset)):
+            continue
         return True
     return False
 
@@ -439,7 +461,7 @@ def _indirect(text: str, cues: list[Cue], sources: list[Source], used: set[int],
         start, end = cue.clause
         if any(s < end and start < e for s, e in quoted):
             start, end = cue.sentence
-        body = text[start:end].strip()
+        body = text[start:end].strip(_BODY_STRIP)
         if len(body.split()) < 3:
             continue
         start = text.index(body, start)
@@ -453,6 +475,7 @@ def _unparsed(text: str, spans: list[QuoteSpan], people: list[tuple[int, str]],
     quotes: list[Quote] = []
     quoted = [(s.open_mark, s.close) for s in spans]
     previous: Quote | None = None
+    used: set[int] = set()
     for span in spans:
         if len(text[span.start : span.end].split()) < min_words:
             found = plain_speaker(text, span.open_mark, span.close, quoted, before_only=True)
@@ -464,6 +487,7 @@ def _unparsed(text: str, spans: list[QuoteSpan], people: list[tuple[int, str]],
         if found is not None:
             source = _plain_source(found.name, found.descriptor, found.anonymous)
             cue = found.cue
+            used.add(found.cue_offset)
         else:
             english = _fallback_speaker(text, span, people, mentions)
             if english:
@@ -476,7 +500,9 @@ def _unparsed(text: str, spans: list[QuoteSpan], people: list[tuple[int, str]],
         quotes.append(quote)
         previous = quote
     for found in plain_attributions(text, quoted):
-        body = text[found.start : found.end].strip()
+        if found.cue_offset in used:
+            continue  # the cue of a direct quotation
+        body = text[found.start : found.end].strip(_BODY_STRIP)
         if len(body.split()) < 3:
             continue
         source = _plain_source(None, found.descriptor, True)

@@ -14,6 +14,8 @@ from spacy.tokens import Doc, Token
 
 from newsprism.analyze._lexicon import OCCUPATION_NOUNS, OFFICE_WORDS, RANK_WORDS
 
+#: Office nouns written in lower case right before a name ("chief executive Helena Voss").
+_LOWER_TITLES = OFFICE_WORDS | frozenset({"executive", "officer", "manager", "secretary"})
 _CONNECTORS = frozenset({"of", "the", "for", "and", "on"})
 _APPOSITIVE_AFTER = re.compile(
     r"\s*,\s+(?:the\s+|a\s+|an\s+)?([^,.;:()“”\"\n]{3,90}?)(?=\s*[,.;:)]|\s+(?:who|which|said|says)\b|$)"
@@ -45,8 +47,8 @@ def _walk_back(doc: Doc, i: int, blocked: set[int]) -> tuple[int, int]:
         if tok.is_punct or tok.is_space or "\n" in tok.text:
             break
         nearby_cap = any(_is_cap(doc[j]) and j not in blocked for j in (i - 1, i - 2) if j >= 0)
-        if tok.lower_ in OCCUPATION_NOUNS and i == hi:
-            occupational = True
+        if i == hi and (tok.lower_ in OCCUPATION_NOUNS or tok.lower_ in _LOWER_TITLES):
+            occupational = True  # "nuclear scientist X", "UPDW general secretary X"
         elif _is_cap(tok) and not tok.is_sent_start:
             pass
         elif _is_cap(tok) and (_rank(tok.text) or tok.dep_ in {"compound", "amod", "nmod"}):
