@@ -193,3 +193,12 @@ def test_pronoun_check_needs_a_clear_referent(nlp):
              "expects to stay. It was his third visit.")
     sig = analyze_article(_art("w", wrong), nlp=nlp).signals
     assert any("pronoun gender inconsistency for Tom Baird" in r for r in sig.reasons)
+
+
+def test_lower_case_offices_count_and_honorifics_do_not(nlp):
+    text = ("Opposition councillor Rasmus Tell voted against. Dr Mina Ose said the ward was safe. "
+            "TWU general secretary Ola Brun told reporters the strike would go on.")
+    roles = {(r.person, r.role) for r in analyze_article(_art("h", text), nlp=nlp).roles}
+    assert ("Rasmus Tell", "Opposition councillor") in roles
+    assert ("Ola Brun", "TWU general secretary") in roles
+    assert not any(person == "Mina Ose" for person, _ in roles)

@@ -114,6 +114,20 @@ def test_pronoun_speaker_resolves_to_previous_person(nlp):
     assert direct[0].speaker == "Karl Dorn"
 
 
+def test_pronoun_prefers_the_subject_over_a_nearer_object(nlp):
+    text = ("Trade minister Jonas Berglund met union leader Karin Olsen in Bergen on Monday. "
+            "\"We agreed on almost everything,\" he said.")
+    direct = _direct(_run(nlp, text))
+    assert direct[0].speaker == "Jonas Berglund"
+
+
+def test_source_noun_with_a_name_in_apposition_is_named(nlp):
+    text = ("\"Most patients want to stay at home until the end,\" said a spokesperson for the "
+            "Northern Hospice Association, Maria Lindqvist.")
+    direct = _direct(_run(nlp, text))
+    assert direct[0].speaker == "Maria Lindqvist" and not direct[0].anonymous
+
+
 def test_pronoun_skips_people_named_inside_the_quote(nlp):
     text = ("Mayor Lena Brook spoke after the vote. "
             "“I called Peter Mollin last night and he agreed with the plan,” she said.")

@@ -185,7 +185,7 @@ INSIDER_NOUNS: frozenset[str] = frozenset(
     """
     source official officer diplomat spokesman spokeswoman spokesperson representative aide
     insider adviser advisor person people individual staffer commander negotiator executive
-    manager functionary delegate envoy participant attendee figure operative confidant
+    manager functionary delegate envoy participant attendee operative confidant
     bureaucrat insider media
     """.split()
 )

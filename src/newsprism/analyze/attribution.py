@@ -26,7 +26,10 @@ from newsprism.analyze._lexicon import (
     CUE_LEMMAS_EXTRA,
     FEMALE_PRONOUNS,
     INSIDER_NOUNS,
+    INSTITUTION_NOUNS,
     MALE_PRONOUNS,
+    OCCUPATION_NOUNS,
+    OFFICE_WORDS,
     PUBLIC_BODY_NOUNS,
     SOURCE_NOUNS_OTHER,
     SOURCE_SUFFIXES_DE,
@@ -44,6 +47,8 @@ _REFUSALS = frozenset("decline refuse fail".split())
 _BROAD_PERSON_NOUNS = frozenset({"people", "person", "individual", "individuals", "persons"})
 
 Mentions = list[tuple[int, int, str, str]]
+People = list[tuple[int, str, bool]]  # (start, canonical name, mentioned as a subject)
+_SUBJECT_WINDOW = 400  # characters back to look for a subject antecedent of "he"/"she"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +105,20 @@ def _misparsed_name(tok: Token, mentions: Mentions) -> Token | None:
 def verb_subject(tok: Token, mentions: Mentions, quotes: list[tuple[int, int]]) -> Token | None:
     """The subject of a verb outside quotations, including a misparsed name right before it."""
     return _subject(tok, quotes) or _misparsed_name(tok, mentions)
+
+
+def subject_offsets(doc: Doc) -> list[int]:
+    """Character offsets of tokens in subject position, counting a capitalised word the parser
+    hung on the verb right after it ("Vesely said …" with "Vesely" tagged as an adverb)."""
+    out = []
+    for tok in doc:
+        if tok.dep_ in _SUBJECT_DEPS:
+            out.append(tok.idx)
+        elif (tok.dep_ in {"advmod", "npadvmod", "dep", "nmod"} and tok.text[:1].isupper()
+              and tok.i + 1 < len(doc) and tok.head.i == tok.i + 1
+              and tok.head.pos_ in {"VERB", "AUX"}):
+            out.append(tok.idx)
+    return out
 
 
 def _negated(tok: Token) -> bool:
@@ -173,7 +192,7 @@ def _content_clause(doc: Doc, tok: Token, subj: Token | None) -> tuple[int, int]
 def _is_attributive(tok: Token, subj: Token) -> bool:
     """A speech verb used to attribute: it has a clause, is parenthetical, or is inverted."""
     deps = {c.dep_ for c in tok.children}
-    if deps & {"ccomp", "parataxis"} or tok.dep_ in {"parataxis", "ccomp", "conj"}:
+    if deps & {"ccomp", "parataxis"} or tok.dep_ in {"parataxis", "ccomp"}:
         return True
     if any(c.dep_ in _SUBJECT_DEPS and c.i > tok.i for c in tok.children) and subj.i < tok.i:
         return True  # "X said engineers planned …" misparsed with two subjects
@@ -303,10 +322,36 @@ def _adjective_cue(doc: Doc, tok: Token, quotes: list[tuple[int, int]]) -> Cue |
                clause, (sent.start_char, sent.end_char))
 
 
-def resolve_pronoun(position: int, people: list[tuple[int, str]]) -> str | None:
-    """Nearest person mentioned before `position`; `people` is sorted (start, name)."""
+def resolve_pronoun(position: int, people: People) -> str | None:
+    """The person a "he"/"she" at `position` refers to.
+
+    The latest person mentioned as a grammatical subject shortly before wins ("X met Y on
+    Monday. “…,” he said" is X); otherwise the nearest person mentioned before.
+
+    Args:
+        position: Character offset of the pronoun.
+        people: Sorted (start, name, is_subject) person mentions outside quotations.
+    """
     i = bisect_right(people, (position, "\uffff"))
-    return people[i - 1][1] if i else None
+    if not i:
+        return None
+    for start, name, is_subject in reversed(people[:i]):
+        if position - start > _SUBJECT_WINDOW:
+            break
+        if is_subject:
+            return name
+    return people[i - 1][1]
+
+
+def _attached_by_prepositions(tok: Token, head: Token) -> bool:
+    """True when `tok` hangs on `head` through prepositions only, not a relative clause
+    ("the paper, which quotes the consultant, X," names the consultant, not the paper)."""
+    node = tok.head
+    while node.i != head.i:
+        if node.dep_ not in {"prep", "pobj", "compound", "amod", "appos"} or node.head.i == node.i:
+            return False
+        node = node.head
+    return True
 
 
 def _noun_lemma(tok: Token) -> str:
@@ -327,7 +372,7 @@ def _mention_at(tok: Token, mentions: Mentions, labels: set[str]) -> tuple[str, 
 
 
 def classify_subject(doc: Doc, head_i: int, span: tuple[int, int], text: str,
-                     mentions: Mentions, people: list[tuple[int, str]]) -> Speaker:
+                     mentions: Mentions, people: People) -> Speaker:
     """Classifies a cue's source: named, pronoun, insider, commentator, collective, other.
 
     Args:
@@ -336,7 +381,7 @@ def classify_subject(doc: Doc, head_i: int, span: tuple[int, int], text: str,
         span: Character span of the source noun phrase (the descriptor).
         text: Article text.
         mentions: Sorted entity mention rows.
-        people: Sorted (start, name) person mentions outside quotations, for pronouns.
+        people: Sorted (start, name, is_subject) person mentions outside quotations.
     """
     head = doc[head_i]
     descriptor = text[span[0] : span[1]]
@@ -355,16 +400,27 @@ def classify_subject(doc: Doc, head_i: int, span: tuple[int, int], text: str,
             inner = classify_subject(doc, objs[0].i, span, text, mentions, people)
             if inner.kind in {"insider", "commentator", "collective"}:
                 return Speaker(descriptor=descriptor, kind=inner.kind, head=inner.head,
-                               singled_out=head.lower_ == "one", affiliations=inside)
+                               definite=inner.definite, singled_out=head.lower_ == "one",
+                               affiliations=inside)
             return Speaker(descriptor=descriptor)
     if head.pos_ == "PRON":
         return Speaker()
     core = [head] + [c for c in head.children if c.dep_ in {"compound", "appos", "flat"}]
     lemma = _noun_lemma(head)
     source_noun = lemma in INSIDER_NOUNS or lemma in COMMENTATOR_NOUNS
+    institution = head.pos_ == "PROPN" or lemma in INSTITUTION_NOUNS
     for tok in core:
         found = _mention_at(tok, mentions, {"PERSON", "ORG", "GPE"})
-        if found and (found[1] == "PERSON" or not source_noun):
+        if not found or (found[1] != "PERSON" and source_noun):
+            continue
+        # an organisation or place names the speaker when it is the head, or modifies an
+        # institution ("the Kestrian government"), not when it modifies people ("Ugandan
+        # mediators")
+        if found[1] == "PERSON" or tok is head or tok.dep_ != "compound" or institution:
+            return Speaker(name=found[0], descriptor=descriptor, kind="named", head=lemma)
+    for tok in head.subtree:  # "a spokesperson for the association, Maria Berg,"
+        found = _mention_at(tok, mentions, {"PERSON"}) if tok.dep_ == "appos" else None
+        if found and _attached_by_prepositions(tok, head):
             return Speaker(name=found[0], descriptor=descriptor, kind="named", head=lemma)
     dets = {c.lower_ for c in head.children if c.dep_ in {"det", "nummod", "poss"}}
     definite = bool(dets & {"the", "these", "those"})
@@ -382,7 +438,8 @@ def classify_subject(doc: Doc, head_i: int, span: tuple[int, int], text: str,
     if lemma in COMMENTATOR_NOUNS:
         return Speaker(descriptor=descriptor, kind="commentator", head=lemma,
                        definite=definite, singled_out=singled, affiliations=inside)
-    return Speaker(descriptor=descriptor, head=lemma, definite=definite)
+    office = head.pos_ == "NOUN" or lemma in OFFICE_WORDS or lemma in OCCUPATION_NOUNS
+    return Speaker(descriptor=descriptor, head=lemma if office else None, definite=definite)
 
 
 # --- Text without a parse (other languages) ---------------------------------------------------

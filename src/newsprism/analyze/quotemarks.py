@@ -35,8 +35,12 @@ def _opens(text: str, i: int) -> bool:
         return False
     if ch == "»":
         return "«" not in text
-    if ch == '"':
-        return not _is_inch(text, i)
+    if ch in {'"', "“"}:
+        prev = text[i - 1] if i else " "
+        nxt = text[i + 1 : i + 2]
+        if nxt.isspace() and not prev.isspace() and prev not in "([{—–-:":
+            return False  # a closing mark whose opening mark is missing ('…," he said')
+        return not (ch == '"' and _is_inch(text, i))
     if ch in _SINGLE:
         prev = text[i - 1] if i else " "
         nxt = text[i + 1 : i + 2]
@@ -88,17 +92,29 @@ def _continues(text: str, pos: int, opener: str) -> int | None:
 def _scan(text: str, open_at: int) -> tuple[int, int] | None:
     """(end, close) of the quotation opened at `open_at`, or None for a stray single mark."""
     opener, j, n = text[open_at], open_at + 1, len(text)
+    possessive = None  # "the workers' pay": a closing mark only if the next quote opens first
     while j < n:
         if text[j] == "\n":
             nxt = _continues(text, j, opener)
             if nxt is not None and (not _closes(text, nxt, opener) or text[nxt] == opener):
                 j = nxt + 1  # the next paragraph reopens the quotation (straight marks too)
                 continue
-            return None if opener in _SINGLE else (j, j)
+            if opener in _SINGLE:
+                return (possessive, possessive + 1) if possessive is not None else None
+            return j, j
         if _closes(text, j, opener):
             return j, j + 1
+        if opener in _SINGLE and text[j] == _PAIRS[opener]:
+            if possessive is None and text[j - 1] in "sS" and text[j + 1 : j + 2] == " ":
+                possessive = j
+            elif possessive is not None and text[j] == opener and _opens(text, j):
+                return possessive, possessive + 1  # "'so-called workers' who 'work …'"
+        elif opener in _SINGLE and possessive is not None and text[j] == opener and _opens(text, j):
+            return possessive, possessive + 1
         j += 1
-    return None if opener in _SINGLE else (n, n)
+    if opener in _SINGLE:
+        return (possessive, possessive + 1) if possessive is not None else None
+    return n, n
 
 
 def find_quote_spans(text: str) -> list[QuoteSpan]:

@@ -21,12 +21,14 @@ from newsprism.analyze._lexicon import CUE_FORMS, FEMALE_PRONOUNS, MALE_PRONOUNS
 from newsprism.analyze.attribution import (
     Cue,
     Mentions,
+    People,
     Speaker,
     classify_subject,
     find_cues,
     plain_attributions,
     plain_speaker,
     resolve_pronoun,
+    subject_offsets,
     verb_subject,
 )
 from newsprism.analyze.entities import mention_index
@@ -117,16 +119,23 @@ def _antecedent(history: list[_Event], pos: int, head: str | None, *, plural: bo
     return None
 
 
-def _role_person(pos: int, head: str | None, people: list[tuple[int, str]],
+def _role_person(pos: int, head: str | None, people: People,
                  roles: dict[str, str]) -> str | None:
     """"the minister": the latest person mentioned before `pos` whose role has that word."""
     if not head:
         return None
     i = bisect_right(people, (pos, "\uffff"))
-    for _, name in reversed(people[max(0, i - 12) : i]):
-        if head in roles.get(name, "").split():
+    for _, name, _ in reversed(people[max(0, i - 12) : i]):
+        if head == _role_head(roles.get(name, "")):
             return name
     return None
+
+
+def _role_head(role: str) -> str | None:
+    """The office word of a role: "director of the agency" -> "director", "Transport
+    Minister" -> "minister"."""
+    words = re.split(r"\s(?:of|for|at|in|to|with|on)\s", role.lower())[0].split()
+    return words[-1] if words else None
 
 
 def _trim_marker(descriptor: str) -> str:
@@ -157,7 +166,7 @@ def _anonymous(speaker: Speaker, descriptor: str, inherit: Source | None = None)
 
 
 def _resolve(speaker: Speaker, cue: Cue, marker: bool, history: list[_Event],
-             people: list[tuple[int, str]], roles: dict[str, str]) -> Source:
+             people: People, roles: dict[str, str]) -> Source:
     """Decides who a cue's source is, using what came before in the article."""
     desc = speaker.descriptor
     if speaker.kind == "pronoun":
@@ -192,7 +201,7 @@ def _resolve(speaker: Speaker, cue: Cue, marker: bool, history: list[_Event],
 
 
 def _resolve_cues(doc: Doc, cues: list[Cue], text: str, mentions: Mentions,
-                  people: list[tuple[int, str]], roles: dict[str, str],
+                  people: People, roles: dict[str, str],
                   quoted: list[tuple[int, int]]) -> list[Source]:
     history: list[_Event] = []
     sources: list[Source] = []
@@ -205,8 +214,15 @@ def _resolve_cues(doc: Doc, cues: list[Cue], text: str, mentions: Mentions,
         source = _resolve(speaker, cue, marker, history, people, roles)
         sources.append(source)
         if source.attributed:
-            history.append(_Event(cue.subject[0], cue.subject[1], source, cue.cue))
+            history.append(_cue_event(cue, source))
     return sources
+
+
+def _cue_event(cue: Cue, source: Source) -> _Event:
+    """The attribution event of a cue, covering its source and its cue word."""
+    lo, hi = cue.subject if cue.subject else (cue.offset, cue.offset)
+    return _Event(min(lo, cue.offset), max(hi, cue.offset + len(cue.cue.split()[0])), source,
+                  cue.cue)
 
 
 # --- direct quotations ------------------------------------------------------------------------
@@ -229,8 +245,11 @@ def _pick_cue(span: QuoteSpan, text: str, cues: list[Cue], quoted: list[tuple[in
             continue
         if _quote_between(quoted, c.offset, span.open_mark):
             continue
-        if _SENTENCE_BREAK.search(text[c.offset : span.open_mark]):
+        between = text[c.offset : span.open_mark]
+        if _SENTENCE_BREAK.search(between):
             continue
+        if not c.own_clause and len(between.split()) > 4:
+            continue  # a cue without a clause must introduce the quote ("told reporters: “")
         best = i
     return best
 
@@ -241,7 +260,7 @@ def _token_at(doc: Doc, offset: int) -> Token | None:
 
 
 def _host_speaker(doc: Doc, span: QuoteSpan, text: str, mentions: Mentions,
-                  people: list[tuple[int, str]], quoted: list[tuple[int, int]]
+                  people: People, quoted: list[tuple[int, int]]
                   ) -> tuple[Source, str | None] | None:
     """Speaker of a quotation embedded in a sentence: the person subject of the verb that
     governs it ("X called it “a disaster”", "X thanked them for their “quick” help")."""
@@ -282,7 +301,7 @@ def _host_speaker(doc: Doc, span: QuoteSpan, text: str, mentions: Mentions,
 
 
 def _colon_speaker(doc: Doc, span: QuoteSpan, text: str, mentions: Mentions,
-                   people: list[tuple[int, str]], quoted: list[tuple[int, int]]
+                   people: People, quoted: list[tuple[int, int]]
                    ) -> tuple[Source, str | None] | None:
     """"X had a warning for them: “…”": the person subject of the clause before the colon."""
     colon = len(text[: span.open_mark].rstrip()) - 1
@@ -305,7 +324,7 @@ def _colon_speaker(doc: Doc, span: QuoteSpan, text: str, mentions: Mentions,
 
 
 def _carry_over(span: QuoteSpan, history: list[_Event], breaks: list[int],
-                people: list[tuple[int, str]], cue_offsets: list[int]) -> _Event | None:
+                people: People, cue_offsets: list[int]) -> _Event | None:
     """The attribution just before a quotation, when nothing intervenes: same or previous
     paragraph, no other person and no other cue in between."""
     before = [e for e in history if e.end <= span.open_mark]
@@ -315,14 +334,14 @@ def _carry_over(span: QuoteSpan, history: list[_Event], breaks: list[int],
     if _paragraph_of(breaks, span.open_mark) - _paragraph_of(breaks, event.end) > 1:
         return None
     if any(event.end <= pos < span.open_mark and name != event.source.name
-           for pos, name in people):
+           for pos, name, _ in people):
         return None
     if any(event.end <= off < span.open_mark for off in cue_offsets):
         return None
     return event
 
 
-def _fallback_speaker(text: str, span: QuoteSpan, people: list[tuple[int, str]],
+def _fallback_speaker(text: str, span: QuoteSpan, people: People,
                       mentions: Mentions) -> tuple[Source, str] | None:
     """Speaker right after the closing mark for English text without a parse ("…," X said)."""
     match = _FALLBACK_AFTER.match(text[span.close : span.close + 120])
@@ -381,7 +400,9 @@ def extract_quotes(
     spans = [s for s in find_quote_spans(text)
              if len(text[s.start : s.end].split()) >= _MIN_PARTIAL_WORDS]
     quoted = [(s.open_mark, s.close) for s in spans]
-    people = sorted((s, name) for s, _, name, label in mentions
+    subjects = subject_offsets(doc) if doc is not None else []
+    people = sorted((s, name, any(s <= x < e for x in subjects))
+                    for s, e, name, label in mentions
                     if label == "PERSON" and not _in_any(s, quoted))
     roles = {e.name: (e.role or "").lower() for e in entities if e.label == "PERSON"}
     breaks = [m.start() for m in re.finditer(r"\n+", text)]
@@ -389,16 +410,15 @@ def extract_quotes(
         return _unparsed(text, spans, people, mentions, min_words)
     cues = find_cues(doc, mentions, quoted)
     sources = _resolve_cues(doc, cues, text, mentions, people, roles, quoted)
-    history = [_Event(c.subject[0], c.subject[1], s, c.cue)
-               for c, s in zip(cues, sources) if s.attributed and c.subject]
+    history = [_cue_event(c, s) for c, s in zip(cues, sources) if s.attributed]
     used: set[int] = set()
     quotes: list[Quote] = []
     for span in spans:
         long_enough = len(text[span.start : span.end].split()) >= min_words
         picked = _pick_cue(span, text, cues, quoted, breaks)
-        if not long_enough and (picked is None or cues[picked].offset > span.open_mark
-                                or not cues[picked].clause[0] <= span.open_mark
-                                < cues[picked].clause[1]):
+        if not long_enough and (picked is None or not (
+                cues[picked].offset > span.open_mark  # "…," he said
+                or cues[picked].clause[0] <= span.open_mark < cues[picked].clause[1])):
             continue  # a scare quote, not words attributed to anyone
         source, cue_word = _UNKNOWN, None
         if picked is not None:
@@ -469,7 +489,7 @@ def _indirect(text: str, cues: list[Cue], sources: list[Source], used: set[int],
     return out
 
 
-def _unparsed(text: str, spans: list[QuoteSpan], people: list[tuple[int, str]],
+def _unparsed(text: str, spans: list[QuoteSpan], people: People,
               mentions: Mentions, min_words: int) -> tuple[Quote, ...]:
     """Quotes of a text without a dependency parse (other languages, or no model)."""
     quotes: list[Quote] = []

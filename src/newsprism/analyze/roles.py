@@ -14,8 +14,12 @@ from spacy.tokens import Doc, Token
 
 from newsprism.analyze._lexicon import OCCUPATION_NOUNS, OFFICE_WORDS, RANK_WORDS
 
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sir", "dame", "lord", "lady", "father"})
+_COUNCIL_WORDS = frozenset({"councillor", "councilor", "councilman", "councilwoman", "alderman",
+                            "mp", "lawmaker", "legislator", "delegate"})
 #: Office nouns written in lower case right before a name ("chief executive Helena Voss").
-_LOWER_TITLES = OFFICE_WORDS | frozenset({"executive", "officer", "manager", "secretary"})
+_LOWER_TITLES = OFFICE_WORDS | _COUNCIL_WORDS | frozenset({"executive", "officer", "manager",
+                                                           "secretary"})
 _CONNECTORS = frozenset({"of", "the", "for", "and", "on"})
 _APPOSITIVE_AFTER = re.compile(
     r"\s*,\s+(?:the\s+|a\s+|an\s+)?([^,.;:()“”\"\n]{3,90}?)(?=\s*[,.;:)]|\s+(?:who|which|said|says)\b|$)"
@@ -25,13 +29,13 @@ _APPOSITIVE_AFTER = re.compile(
 def _rank(phrase: str) -> int:
     """3 for an office, 2 for an occupation, 1 for a rank, 0 for no role word."""
     words = [w.lower().rstrip(".") for w in re.findall(r"[\w.’'-]+", phrase)]
-    if any(w in OFFICE_WORDS for w in words):
+    if any(w in OFFICE_WORDS or w in _COUNCIL_WORDS for w in words):
         return 3
     if any(w in OCCUPATION_NOUNS for w in words):
         return 2
-    if any(w in RANK_WORDS for w in words):
+    if any(w in RANK_WORDS and w not in _HONORIFICS for w in words):
         return 1
-    return 0
+    return 0  # "Dr", "Mr", "Sir" alone say how to address someone, not what they do
 
 
 def _is_cap(tok: Token) -> bool:
