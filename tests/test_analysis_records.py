@@ -202,3 +202,10 @@ def test_lower_case_offices_count_and_honorifics_do_not(nlp):
     assert ("Rasmus Tell", "Opposition councillor") in roles
     assert ("Ola Brun", "TWU general secretary") in roles
     assert not any(person == "Mina Ose" for person, _ in roles)
+
+
+def test_corpus_spells_out_an_acronym_the_model_missed(nlp):
+    spelt = _art("a", "The Northwind News Service (NNS) reported the vote. NNS said turnout was high.")
+    bare = _art("b", "OSLOBY (NNS) - Turnout was high in the vote on Sunday, officials said.")
+    resolved = resolve_corpus(analyze_articles([spelt, bare], nlp=nlp), [spelt, bare])
+    assert "Northwind News Service" in {e.name for e in resolved[1].entities}

@@ -62,6 +62,16 @@ def test_plural_possessive_inside_single_quotes():
     assert _spans(text) == ["the farmers' last chance"]
 
 
+def test_closing_mark_without_opening_mark_is_not_a_quote():
+    text = 'or sell it to someone else," explains the analyst.\nThe hotel will close.'
+    assert _spans(text) == []
+
+
+def test_single_quotes_next_to_plural_possessives():
+    text = "He spoke of 'so-called experts' who 'work three hours' a day and 'lazy' staff."
+    assert _spans(text) == ["so-called experts", "work three hours", "lazy"]
+
+
 def test_decades_and_stray_single_marks_are_not_quotes():
     assert _spans("Prices last rose like this in the '70s, and rock 'n' roll was young.") == ["n"]
     assert _spans("I can't 'do this\n\nNext paragraph.") == []
@@ -76,13 +86,13 @@ def test_straight_quote_reopened_in_next_paragraph_spans_both():
 
 
 def test_speaker_after_quote_both_orders(nlp):
-    text = ("Harbour engineer Marta Quell inspected the quay on Friday. "
-            "\"The wall will hold until the spring,\" said Marta Quell.\n\n"
+    text = ("Harbour engineer Dagny Quell inspected the quay on Friday. "
+            "\"The wall will hold until the spring,\" said Dagny Quell.\n\n"
             "\"After that we need a new one,\" Quell said.")
     direct = _direct(_run(nlp, text))
     assert [q.text for q in direct] == ["The wall will hold until the spring,",
                                         "After that we need a new one,"]
-    assert all(q.speaker == "Marta Quell" and q.cue == "said" for q in direct)
+    assert all(q.speaker == "Dagny Quell" and q.cue == "said" for q in direct)
 
 
 def test_speaker_before_with_colon(nlp):
@@ -115,41 +125,41 @@ def test_pronoun_speaker_resolves_to_previous_person(nlp):
 
 
 def test_pronoun_prefers_the_subject_over_a_nearer_object(nlp):
-    text = ("Trade minister Jonas Berglund met union leader Karin Olsen in Bergen on Monday. "
+    text = ("Trade minister Arvid Berglund met union leader Ronja Brun in Bergen on Monday. "
             "\"We agreed on almost everything,\" he said.")
     direct = _direct(_run(nlp, text))
-    assert direct[0].speaker == "Jonas Berglund"
+    assert direct[0].speaker == "Arvid Berglund"
 
 
 def test_source_noun_with_a_name_in_apposition_is_named(nlp):
     text = ("\"Most patients want to stay at home until the end,\" said a spokesperson for the "
-            "Northern Hospice Association, Maria Lindqvist.")
+            "Coastal Hospice Association, Maria Tveit.")
     direct = _direct(_run(nlp, text))
-    assert direct[0].speaker == "Maria Lindqvist" and not direct[0].anonymous
+    assert direct[0].speaker == "Maria Tveit" and not direct[0].anonymous
 
 
 def test_pronoun_skips_people_named_inside_the_quote(nlp):
-    text = ("Mayor Lena Brook spoke after the vote. "
+    text = ("Mayor Vera Brook spoke after the vote. "
             "“I called Peter Mollin last night and he agreed with the plan,” she said.")
     direct = _direct(_run(nlp, text))
-    assert direct[0].speaker == "Lena Brook"
+    assert direct[0].speaker == "Vera Brook"
 
 
 def test_quote_spanning_paragraphs_with_carry_over(nlp):
-    text = ("Minister Lena Brook opened the new clinic on Monday. “We promised a clinic in "
+    text = ("Minister Vera Brook opened the new clinic on Monday. “We promised a clinic in "
             "every district and this is the first of many.\n\n"
             "“The second one opens in May, and the third before the end of the year,” she said."
             "\n\n“Nobody will have to drive an hour to see a doctor again.”")
     direct = _direct(_run(nlp, text))
     assert len(direct) == 2
-    assert "\n\n" in direct[0].text and direct[0].speaker == "Lena Brook"
+    assert "\n\n" in direct[0].text and direct[0].speaker == "Vera Brook"
     assert direct[1].text.startswith("Nobody will have to drive")
-    assert direct[1].speaker == "Lena Brook"  # carried over from the paragraph before
+    assert direct[1].speaker == "Vera Brook"  # carried over from the paragraph before
 
 
 def test_carry_over_stops_at_another_person(nlp):
     text = ("“We will reopen the line next week,” rail manager Olaf Dunne said.\n\n"
-            "Passenger groups led by Rita Sandvik were not convinced.\n\n"
+            "Passenger groups led by Sigrun Sandvik were not convinced.\n\n"
             "“We have heard that every week since March.”")
     direct = _direct(_run(nlp, text))
     assert direct[0].speaker == "Olaf Dunne"
@@ -165,28 +175,28 @@ def test_quote_without_speaker(nlp):
 
 
 def test_embedded_quote_takes_the_sentence_subject(nlp):
-    text = ("Foreign Minister Petra Lind met her counterpart in Oslo. "
-            "Lind called the agreement \"a real turning point\" for the region.")
+    text = ("Foreign Minister Edda Lindqvist-Moe met her counterpart in Oslo. "
+            "Lindqvist-Moe called the agreement \"a real turning point\" for the region.")
     direct = _direct(_run(nlp, text))
-    assert direct[0].speaker == "Petra Lind"
+    assert direct[0].speaker == "Edda Lindqvist-Moe"
 
 
 def test_partial_quote_in_reported_speech_is_also_an_attribution(nlp):
-    text = ("Transport Minister Ivo Brandt said the government would stay out of the dispute "
-            "\"for now\" but could appoint a mediator. Critics call it a \"lazy plan\".")
+    text = ("Housing Minister Oskar Lindahl said rents in the city were \"simply too high\" "
+            "and that new towers would follow. Critics call it a \"lazy plan\".")
     result = _run(nlp, text)
     direct = _direct(result)
-    assert [q.text for q in direct] == ["for now"]  # the scare quote is skipped
-    assert direct[0].speaker == "Ivo Brandt"
-    assert any(q.speaker == "Ivo Brandt" and "stay out of the dispute" in q.text
+    assert [q.text for q in direct] == ["simply too high"]  # the scare quote is skipped
+    assert direct[0].speaker == "Oskar Lindahl"
+    assert any(q.speaker == "Oskar Lindahl" and "rents in the city" in q.text
                for q in _indirect(result))
 
 
 def test_quote_ending_a_sentence_does_not_take_the_next_sentence_cue(nlp):
-    text = ("Asked about the border, Minister Petra Lind said the issue \"was not on the agenda "
-            "today\". A senior diplomat said the talks had gone well.")
+    text = ("Asked about fishing rights, Minister Edda Lindqvist-Moe said the quota "
+            "\"will stay exactly where it is\". A senior diplomat said the talks had gone well.")
     result = _run(nlp, text)
-    assert _direct(result)[0].speaker == "Petra Lind"
+    assert _direct(result)[0].speaker == "Edda Lindqvist-Moe"
     assert any(q.anonymous and q.descriptor == "A senior diplomat" for q in _indirect(result))
 
 
@@ -207,12 +217,12 @@ def test_plural_anonymous_sources_with_traits(nlp):
 
 def test_according_to_named_and_sentence_initial(nlp):
     text = ("According to people briefed on the negotiations, the union will accept the offer. "
-            "The plant will close in June, according to Mayor Jonas Feld.")
+            "The plant will close in June, according to Mayor Hedda Korhonen.")
     indirect = _indirect(_run(nlp, text))
     anon = [q for q in indirect if q.anonymous]
     assert anon and anon[0].text.startswith("the union will accept")
     assert anon[0].descriptor == "people briefed on the negotiations" and anon[0].plural
-    assert any(q.speaker == "Jonas Feld" and q.cue == "according to" for q in indirect)
+    assert any(q.speaker == "Hedda Korhonen" and q.cue == "according to" for q in indirect)
 
 
 def test_count_and_one_of_them(nlp):
@@ -227,13 +237,13 @@ def test_count_and_one_of_them(nlp):
 
 
 def test_one_of_the_officials_direct_quote(nlp):
-    text = ("Two senior European diplomats said the summit would be postponed. "
+    text = ("Two senior Danish diplomats said the summit would be postponed. "
             "“We simply do not have a text that everyone can sign,” one of the diplomats said.")
     result = _run(nlp, text)
     quote = _direct(result)[0]
     assert quote.anonymous and quote.speaker is None
     assert quote.descriptor == "one of the diplomats" and quote.count == 1
-    assert (quote.affiliation, quote.seniority) == ("European", "senior")  # from its antecedent
+    assert (quote.affiliation, quote.seniority) == ("Danish", "senior")  # from its antecedent
 
 
 def test_speaking_on_condition_of_anonymity(nlp):
@@ -254,9 +264,9 @@ def test_who_asked_not_to_be_named_makes_a_commentator_anonymous(nlp):
 
 
 def test_said_privately_singles_out_a_source(nlp):
-    text = "\"Nobody expected the vote to be this close,\" one councillor said privately."
+    text = "\"Nobody expected the vote to be this close,\" one board member said privately."
     quote = _direct(_run(nlp, text))[0]
-    assert quote.anonymous and quote.descriptor == "one councillor" and quote.count == 1
+    assert quote.anonymous and quote.descriptor == "one board member" and quote.count == 1
 
 
 def test_inverted_say_with_relative_clause(nlp):
@@ -294,10 +304,10 @@ def test_belief_verbs_and_negated_cues(nlp):
 def test_first_hand_told_me_and_told_outlet(nlp):
     text = ("The merger will cut about 400 jobs, two executives told me. "
             "The bank had already hired advisers, a person close to the board told the "
-            "Evening Courier. The chairman told reporters the sale was on track.")
+            "Evening Lantern. The chairman told reporters the sale was on track.")
     result = _run(nlp, text)
     cues = [q.cue for q in result.quotes]
-    assert "told me" in cues and "told the Evening Courier" in cues
+    assert "told me" in cues and "told the Evening Lantern" in cues
     profile = sourcing_profile(result)
     assert profile["first_hand"] == 2
     assert profile["anonymous"] == 2 and profile["anonymous_plural"] == 1
@@ -315,15 +325,53 @@ def test_sourcing_profile_counts(nlp):
     assert profile["relayed"] == profile["named"] + profile["anonymous"] - profile["first_hand"]
 
 
+def test_as_stated_by_and_belief_adjective(nlp):
+    text = ("The mayor offered to sell the land in October, as confirmed by the officials.\n\n"
+            "Officials in the capital are afraid that the river will flood the farms.")
+    indirect = _indirect(_run(nlp, text))
+    assert [q.descriptor for q in indirect] == ["the officials", "Officials in the capital"]
+    assert all(q.anonymous for q in indirect)
+    assert indirect[1].affiliation is None  # "the capital" is a place word, not an institution
+
+
+def test_according_to_outranks_the_statement_it_relays(nlp):
+    text = ("Arvid Berglund explained that he had not yet met the new board, but said the "
+            "company would stay in Oslo, according to a senior bank official.")
+    indirect = _indirect(_run(nlp, text))
+    assert len(indirect) == 1
+    assert indirect[0].anonymous and indirect[0].descriptor == "a senior bank official"
+    assert indirect[0].affiliation == "bank" and indirect[0].seniority == "senior"
+
+
+def test_the_minister_refers_back_to_the_named_minister(nlp):
+    text = ("Finance Minister Birgit Ekdahl presented the budget on Monday.\n\n"
+            "The minister said the deficit would halve by next year.")
+    [quote] = _indirect(_run(nlp, text))
+    assert quote.speaker == "Birgit Ekdahl" and not quote.anonymous
+
+
+def test_documents_and_groups_are_not_anonymous_sources(nlp):
+    text = ("Unemployment rose to 7 percent in May, according to figures published by the "
+            "statistics office. Opposition lawmakers said they would demand an inquiry.")
+    assert not any(q.anonymous for q in _run(nlp, text).quotes)
+
+
+def test_short_quote_with_cue_after_it(nlp):
+    text = ("The new logo is \"far too dark\", according to Councillor Emil Strand, who "
+            "voted against it.")
+    result = _run(nlp, text)
+    assert [q.speaker for q in _direct(result)] == ["Emil Strand"]
+
+
 # --- text without a parse (other languages) ---------------------------------------------------
 
 
 def test_plain_german_speaker_and_circles():
-    text = ("„Wir werden die Schule im Herbst eröffnen“, sagte Bürgermeisterin Karin Albrecht "
+    text = ("„Wir werden die Schule im Herbst eröffnen“, sagte Bürgermeisterin Gudrun Albrecht "
             "am Montag. Aus Regierungskreisen hieß es, die Finanzierung sei gesichert.")
     quotes = extract_quotes(None, text, ())
     direct = [q for q in quotes if q.direct]
-    assert direct[0].speaker == "Karin Albrecht"
+    assert direct[0].speaker == "Gudrun Albrecht"
     anon = [q for q in quotes if q.anonymous]
     assert anon and anon[0].descriptor == "Regierungskreisen" and anon[0].plural
 
@@ -346,6 +394,22 @@ def test_plain_french_compound_past_and_surname():
     assert direct[0].speaker == "Marie Lefort" and direct[0].cue == "déclaré"
 
 
+def test_plain_spanish_relative_clause_is_not_content():
+    text = ("Según un diplomático europeo, que pidió el anonimato, el acuerdo fue recibido con "
+            "alivio.")
+    [quote] = extract_quotes(None, text, ())
+    assert quote.anonymous and quote.descriptor == "un diplomático europeo"
+    assert quote.text.startswith("el acuerdo") and not quote.plural
+
+
+def test_plain_carry_over_only_for_a_quote_opening_its_sentence():
+    text = ("„Wir bauen die Brücke neu“, sagte Bürgermeisterin Gudrun Albrecht.\n\n"
+            "Der Minister Leopold Quast nannte den Plan ein „teures Abenteuer ohne Ende“.")
+    direct = [q for q in extract_quotes(None, text, ()) if q.direct]
+    assert direct[0].speaker == "Gudrun Albrecht"
+    assert direct[1].speaker != "Gudrun Albrecht"
+
+
 def test_plain_text_does_not_name_a_common_noun():
     text = "„Die Lage ist ernst“, sagte die Regierung am Abend."
     direct = [q for q in extract_quotes(None, text, ()) if q.direct]
@@ -358,7 +422,7 @@ def test_plain_text_does_not_name_a_common_noun():
 @pytest.mark.parametrize(
     ("descriptor", "affiliations", "expected"),
     [
-        ("two senior Israeli officials", (), ("Israeli", "senior", True, 2)),
+        ("two senior French officials", (), ("French", "senior", True, 2)),
         ("one of the officials", (), (None, None, False, 1)),
         ("A senior health ministry official", (), ("health ministry", "senior", False, None)),
         ("A police source", (), ("police", None, False, None)),

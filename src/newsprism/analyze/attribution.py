@@ -1,11 +1,12 @@
 """Attribution cues in a parsed document: who says something, as written.
 
-A cue is a speech verb ("said", "told", "stressed", …), a belief verb or adjective with a clause
-("officials fear that …", "are confident that …"), "according to X" or "as stated by X", with the
-noun phrase that is its source. The source is then classified: a named person or organisation,
-a pronoun to resolve, an insider source ("senior IDF sources", "an Israeli official"), a
-commentator ("a resident", "analysts"), or a partitive ("one of the officials", "one of them").
-Whether a source is anonymous is decided in `quotes`, which sees the whole article.
+A cue is a speech verb ("said", "told", "stressed", …), a belief verb or adjective with a
+clause ("officials fear that …", "are confident that …"), "according to X" or "as stated by
+X", with the noun phrase that is its source. The source is then classified: a named person or
+organisation, a pronoun to resolve, an insider source ("senior army sources", "a French
+official"), a commentator ("a resident", "analysts"), or a partitive ("one of the officials",
+"one of them"). Whether a source is anonymous is decided in `quotes`, which sees the whole
+article. Text without a parse (other languages) gets simpler patterns at the end of this module.
 """
 
 from __future__ import annotations
@@ -55,14 +56,12 @@ _SUBJECT_WINDOW = 400  # characters back to look for a subject antecedent of "he
 class Speaker:
     """A cue's source as written, classified.
 
-    `kind` is "named", "pronoun", "insider", "commentator", "collective" ("the Israelis"),
+    `kind` is "named", "pronoun", "insider", "commentator", "collective" ("the Danes"),
     "partitive_pronoun" ("one of them") or "other" ("the company", "a statement").
     """
 
     name: str | None = None  # canonical entity name
-    anonymous: bool = False
     descriptor: str | None = None
-    pronoun: bool = False
     kind: str = "other"
     head: str | None = None  # head noun (lemma) of the source, for anaphora
     definite: bool = False  # "the official(s)": refers back
@@ -90,12 +89,13 @@ def _in_quotes(offset: int, quotes: list[tuple[int, int]]) -> bool:
 
 
 def _misparsed_name(tok: Token, mentions: Mentions) -> Token | None:
-    """A name right before the verb that the parser did not make its subject ("Vesely" tagged
-    as an adverb): it counts when it is a person's name in this article."""
+    """A name right before the verb that the parser did not make its subject (a surname
+    tagged as an adverb): it counts when it is a person's name in this article."""
     if tok.i == 0:
         return None
     prev = tok.doc[tok.i - 1]
-    if prev.dep_ not in {"advmod", "npadvmod", "dep", "nmod", "compound"} or not prev.text[:1].isupper():
+    if prev.dep_ not in {"advmod", "npadvmod", "dep", "nmod", "compound"} \
+            or not prev.text[:1].isupper():
         return None
     surnames = {name.split()[-1] for _, _, name, label in mentions if label == "PERSON"}
     inside = any(s <= prev.idx < e and label in {"PERSON", "ORG"} for s, e, _, label in mentions)
@@ -109,16 +109,13 @@ def verb_subject(tok: Token, mentions: Mentions, quotes: list[tuple[int, int]]) 
 
 def subject_offsets(doc: Doc) -> list[int]:
     """Character offsets of tokens in subject position, counting a capitalised word the parser
-    hung on the verb right after it ("Vesely said …" with "Vesely" tagged as an adverb)."""
-    out = []
-    for tok in doc:
-        if tok.dep_ in _SUBJECT_DEPS:
-            out.append(tok.idx)
-        elif (tok.dep_ in {"advmod", "npadvmod", "dep", "nmod"} and tok.text[:1].isupper()
-              and tok.i + 1 < len(doc) and tok.head.i == tok.i + 1
-              and tok.head.pos_ in {"VERB", "AUX"}):
-            out.append(tok.idx)
-    return out
+    hung on the verb right after it ("Berg said …" with "Berg" tagged as an adverb)."""
+    return [tok.idx for tok in doc if tok.dep_ in _SUBJECT_DEPS or _hung_on_next_verb(tok)]
+
+
+def _hung_on_next_verb(tok: Token) -> bool:
+    return (tok.dep_ in {"advmod", "npadvmod", "dep", "nmod"} and tok.text[:1].isupper()
+            and tok.head.i == tok.i + 1 and tok.head.pos_ in {"VERB", "AUX"})
 
 
 def _negated(tok: Token) -> bool:
@@ -134,7 +131,7 @@ def _subject(tok: Token, quotes: list[tuple[int, int]]) -> Token | None:
     for child in tok.children:
         if child.dep_ in _SUBJECT_DEPS and not _in_quotes(child.idx, quotes):
             if child.tag_ in {"WP", "WDT"} and tok.dep_ == "relcl":
-                return tok.head  # "Renn, who said …"
+                return tok.head  # "Smith, who said …"
             return child
     if tok.dep_ in {"conj", "xcomp"} and tok.head.pos_ in {"VERB", "AUX"}:
         return _subject(tok.head, quotes)
@@ -197,7 +194,7 @@ def _is_attributive(tok: Token, subj: Token) -> bool:
     if any(c.dep_ in _SUBJECT_DEPS and c.i > tok.i for c in tok.children) and subj.i < tok.i:
         return True  # "X said engineers planned …" misparsed with two subjects
     if subj.i > tok.i:
-        return True  # "…, say Israeli officials"
+        return True  # "…, say French officials"
     left = subj.left_edge.i
     return left > tok.sent.start and tok.doc[left - 1].text == ","  # "P, one of them said"
 
@@ -220,6 +217,8 @@ def _first_hand(doc: Doc, tok: Token, mentions: Mentions) -> str | None:
     for start, end, _, label in mentions:
         if start <= obj.idx < end:
             return name if label == "ORG" else None
+    if obj.text in {n.split()[-1] for _, _, n, label in mentions if label == "PERSON"}:
+        return None  # a person's surname the model missed here
     return name  # a proper name the model did not tag: an outlet ("told Axios")
 
 
@@ -389,7 +388,7 @@ def classify_subject(doc: Doc, head_i: int, span: tuple[int, int], text: str,
                    if span[0] <= s < span[1] and label in {"NORP", "ORG", "GPE"}
                    for name_text in [text[s:e]])
     if head.lower_ in MALE_PRONOUNS | FEMALE_PRONOUNS:
-        return Speaker(name=resolve_pronoun(head.idx, people), pronoun=True, kind="pronoun")
+        return Speaker(name=resolve_pronoun(head.idx, people), kind="pronoun")
     if head.lower_ in _PARTITIVE_HEADS or head.pos_ == "NUM":
         of = [c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"]
         objs = [c for c in of[0].children if c.dep_ == "pobj"] if of else []
@@ -414,7 +413,7 @@ def classify_subject(doc: Doc, head_i: int, span: tuple[int, int], text: str,
         if not found or (found[1] != "PERSON" and source_noun):
             continue
         # an organisation or place names the speaker when it is the head, or modifies an
-        # institution ("the Kestrian government"), not when it modifies people ("Ugandan
+        # institution ("the Danish government"), not when it modifies people ("Swiss
         # mediators")
         if found[1] == "PERSON" or tok is head or tok.dep_ != "compound" or institution:
             return Speaker(name=found[0], descriptor=descriptor, kind="named", head=lemma)
@@ -452,9 +451,12 @@ _STOP_BEFORE_NAME = frozenset(
     """.split()
 )
 _CLAUSE_OPENERS = frozenset(
-    "aunque pero y mientras que und aber während doch mais et tandis while but and although".split()
+    "aunque pero y mientras que und aber während doch mais et tandis while but and although"
+    .split()
 )
-_AUXILIARIES = frozenset("haben hat hatte hatten han ha habían había ont a avaient have has had".split())
+_AUXILIARIES = frozenset(
+    "haben hat hatte hatten han ha habían había ont a avaient have has had".split()
+)
 _INDEFINITE = frozenset("un una ein eine einer einem une a an".split())
 _NOUN_SUFFIXES = ("ung", "heit", "keit", "schaft", "tion", "ität", "verband", "ministerium",
                   "regierung", "ción", "dad", "ismus", "zentrum", "behörde")
@@ -463,7 +465,8 @@ _COMMENTATORS_OTHER = frozenset(
     "analyste experts expert vecina vecino vecinos anwohner anwohnerin habitant habitante".split()
 )
 _FIRST_HAND_OTHER = re.compile(
-    r"consultad[oa]s?\s+por\s+este\s+(?:diario|peri[oó]dico|medio)|a\s+este\s+(?:diario|peri[oó]dico)"
+    r"consultad[oa]s?\s+por\s+este\s+(?:diario|peri[oó]dico|medio)"
+    r"|a\s+este\s+(?:diario|peri[oó]dico)"
     r"|gegenüber\s+(?:dieser|unserer)\s+Zeitung|à\s+notre\s+(?:journal|rédaction)"
     r"|interrogé(?:e|s|es)?\s+par\s+notre",
     re.IGNORECASE,
@@ -473,7 +476,12 @@ _ACCORDING_OTHER = re.compile(
 )
 _IMPERSONAL_TAIL = re.compile(r"\s+(?:hieß|heißt|hiess|verlautete|wurde\s+bekannt)(?:\s+es)?\s*$",
                               re.IGNORECASE)
+_RELATIVE_CLAUSE = re.compile(r"\s*(?:que|quien|quienes|der|die|das|qui|who)\b[^,.]*,")
 _TOKEN = re.compile(r"[^\W\d_][\w’'-]*|\S")
+_PLAIN_SENTENCE_START = re.compile(r"[.!?][\"”’»“]?\s+(?=[A-ZÀ-Ý¿¡„“\"«])|\n+")
+_PLAIN_SENTENCE_END = re.compile(
+    r"[.!?](?=[\"”’»“]?\s+[A-ZÀ-Ý¿¡„“\"«]|[\"”’»“]?\s*$)|\n"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,10 +498,10 @@ class PlainSource:
 
 
 def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    starts = [m.end() for m in re.finditer(r"[.!?][\"”’»“]?\s+(?=[A-ZÀ-Ý¿¡„“\"«])|\n+",
-                                           text[:pos])]
+    """Start and end of the sentence around `pos` (by punctuation and line breaks)."""
+    starts = [m.end() for m in _PLAIN_SENTENCE_START.finditer(text[:pos])]
     start = starts[-1] if starts else 0
-    end_match = re.search(r"[.!?](?=[\"”’»“]?\s+[A-ZÀ-Ý¿¡„“\"«]|[\"”’»“]?\s*$)|\n", text[pos:])
+    end_match = _PLAIN_SENTENCE_END.search(text[pos:])
     end = pos + end_match.end() if end_match else len(text)
     return start, end
 
@@ -509,9 +517,9 @@ def _is_english_source(low: str) -> bool:
 
 
 def _full_name(text: str, token: str) -> str | None:
-    """"Marsh" -> "Elena Marsh" when the text writes the full name somewhere."""
-    match = re.search(r"(?<![\w-])([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)\s+" + re.escape(token)
-                      + r"(?![\w-])", text)
+    """"Dupont" -> "Marie Dupont" when the text writes the full name somewhere."""
+    match = re.search(r"(?<![\w-])([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)\s+"
+                      + re.escape(token) + r"(?![\w-])", text)
     if match and match.group(1).lower() not in _STOP_BEFORE_NAME:
         return f"{match.group(1)} {token}"
     return None
@@ -538,7 +546,7 @@ def _capital_run(tokens: list[str], *, from_end: bool) -> list[str]:
             run.append(tok)
             continue
         if not run and not from_end and tok.lower() in _STOP_BEFORE_NAME:
-            continue  # "sagte der Forscher Felix Weber"
+            continue  # "sagte der Forscher Max Muster"
         break
     return list(reversed(run)) if from_end else run
 
@@ -557,10 +565,11 @@ def _anonymous_np(segment: str) -> str | None:
                 if words[j].lower() in _INDEFINITE:
                     start = j
                     break
-            if i - start > 4:
+            if start == i and i <= 6:
+                start = 0  # "Mit dem Verfahren vertraute Personen": the whole short phrase
+            elif i - start > 4:
                 start = i
-            phrase = " ".join(words[:]) if start == 0 else " ".join(words[start:])
-            return phrase.strip(" ,;:") or None
+            return " ".join(words[start:]).strip(" ,;:") or None
     return None
 
 
@@ -577,9 +586,9 @@ def plain_speaker(text: str, open_mark: int, close: int, quoted: list[tuple[int,
                   before_only: bool = False) -> PlainSource | None:
     """Speaker of a quotation from cue patterns, for text without a parse.
 
-    Handles "…", sagte Ingrid Solberg / "…", dijo un portavoz / X versicherte, „…“ / X, calificó
-    la oferta de "…", and unnamed sources with an anonymity phrase ("…, que pidió no ser
-    identificada"). Single surnames are expanded only when the text writes the full name.
+    Handles "…", sagte Anna Schmidt / "…", dijo un portavoz / X versicherte, „…“ / X
+    calificó la oferta de "…", and unnamed sources with an anonymity phrase ("…, que pidió no
+    ser identificada"). Single surnames are expanded only when the text writes the full name.
     """
     sent_start = _sentence_bounds(text, open_mark)[0]
     if not before_only:
@@ -619,7 +628,7 @@ def _indefinite_np(segment: str) -> str | None:
 
 def _plain_before(text: str, open_mark: int, sent_start: int, quoted: list[tuple[int, int]]
                   ) -> PlainSource | None:
-    """X versicherte, „…“ / X, calificó la oferta de "…" / un portavoz aseguró que "…"."""
+    """Cue before the quotation: X versicherte, „…“ / un portavoz aseguró que "…"."""
     pre = text[sent_start:open_mark]
     if any(sent_start <= s < open_mark for s, _ in quoted):
         return None
@@ -663,12 +672,17 @@ def plain_attributions(text: str, quoted: list[tuple[int, int]]) -> list[PlainSo
         seen.add(m.end())
         sent_start, sent_end = _sentence_bounds(text, m.start())
         rest = text[m.end() : sent_end]
-        np = rest.split(",", 1)[0] if "," in rest[:120] else _german_np(rest)
+        np = _german_np(rest)
+        if not (np and _is_source_word(np.split()[-1])):
+            np = rest.split(",", 1)[0] if "," in rest[:120] else np
         np = _IMPERSONAL_TAIL.sub("", np)  # "aus Regierungskreisen hieß es"
         if not np or not _source_is_anonymous(np, text[sent_start:sent_end]):
             continue
         comma = rest.find(",", len(np))
         content_start = m.end() + (comma + 1 if 0 <= comma <= len(np) + 20 else len(np))
+        relative = _RELATIVE_CLAUSE.match(text, content_start)
+        if relative:  # "según un diplomático, que pidió el anonimato, el acuerdo …"
+            content_start = relative.end()
         out.append(PlainSource(None, np.strip(), True, m.group(0).strip().lower(), m.start(),
                                content_start, sent_end))
     for m in _TOKEN.finditer(text):

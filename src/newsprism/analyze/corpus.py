@@ -100,6 +100,10 @@ class CorpusEntities:
             if label in _SEEDABLE and len(name) >= 4 and not _ACRONYM.match(name):
                 canon = names.get((label, canonical_key(name)), name)
                 surfaces.setdefault(name, (canon, labels.get(canonical_key(name), label)))
+        for acronym, longs in acronyms.items():
+            if len(longs) == 1:  # "(MPA)" in a dateline, once the corpus has spelt it out
+                long = next(iter(longs))
+                surfaces.setdefault(acronym, (names.get(("ORG", canonical_key(long)), long), "ORG"))
         for fulls in full_people.values():
             if len(fulls) == 1:  # a surname alone is safe to look for only when one person has it
                 full = next(iter(fulls))

@@ -1,18 +1,21 @@
 """Direct quotations found by their quote marks, independent of any language model.
 
-Handles straight "…", curly “…”, German „…“, guillemets «…» / »…« and single quotes ‘…’ / '…'
-(British style), quotes nested inside other quotes (the outer quotation is the one returned),
-a quotation running over several paragraphs (a paragraph that opens a quote without closing it
-continues into the next paragraph that starts with a quote mark), and the stray closing “ of
-sloppy or machine text. Single marks double as apostrophes ("don't", "the workers' union"), so a
-single-quoted span needs a plausible closing mark or it is dropped.
+Handles straight "…", curly “…”, German „…“, guillemets «…» / »…« and single quotes
+‘…’ / '…' (British style); quotes nested inside other quotes (the outer quotation is the one
+returned); a quotation running over several paragraphs (a paragraph that opens a quote without
+closing it continues into the next paragraph that starts with a quote mark); a closing mark
+whose opening mark is missing; and the stray closing “ of sloppy or machine text. Single marks
+double as apostrophes ("don't", "the workers' union"), so a single-quoted span needs a
+plausible closing mark or it is dropped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-_PAIRS: dict[str, str] = {"“": "”", "„": "“", "«": "»", "»": "«", '"': '"', "‘": "’", "'": "'"}
+_PAIRS: dict[str, str] = {
+    "“": "”", "„": "“", "«": "»", "»": "«", '"': '"', "‘": "’", "'": "'",
+}
 _SINGLE = frozenset({"‘", "'"})
 _BULLETS = " \t\u00a0•·▪◦‣*-–—"
 _BEFORE_SINGLE_OPEN = frozenset(" \t\n\u00a0([{—–-:;“\"«„/")

@@ -73,6 +73,18 @@ class _Event:
     cue: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Article:
+    """What the speaker rules need to know about one parsed article."""
+
+    doc: Doc
+    text: str
+    mentions: Mentions
+    people: People
+    quoted: list[tuple[int, int]]
+    breaks: list[int]  # offsets of paragraph breaks
+
+
 _UNKNOWN = Source()
 
 
@@ -132,7 +144,7 @@ def _role_person(pos: int, head: str | None, people: People,
 
 
 def _role_head(role: str) -> str | None:
-    """The office word of a role: "director of the agency" -> "director", "Transport
+    """The office word of a role: "director of the agency" -> "director", "Finance
     Minister" -> "minister"."""
     words = re.split(r"\s(?:of|for|at|in|to|with|on)\s", role.lower())[0].split()
     return words[-1] if words else None
@@ -391,7 +403,7 @@ def extract_quotes(
         text: Article text; offsets index into it.
         entities: Canonical entities of the article, to name speakers.
         min_words: Quotations shorter than this are scare quotes and are skipped, unless a
-            cue before them in the sentence attributes the words ("Lang said it was "for now"").
+            cue before them in the sentence attributes the words ("X said it was "far too late"").
 
     Returns:
         Quotes in text order; indirect ones have `direct=False`.
@@ -410,13 +422,23 @@ def extract_quotes(
         return _unparsed(text, spans, people, mentions, min_words)
     cues = find_cues(doc, mentions, quoted)
     sources = _resolve_cues(doc, cues, text, mentions, people, roles, quoted)
+    article = _Article(doc, text, mentions, people, quoted, breaks)
+    quotes, used = _direct_quotes(article, spans, cues, sources, min_words)
+    quotes.extend(_indirect(text, cues, sources, used, quoted))
+    return tuple(sorted(quotes, key=lambda q: (q.start, q.end)))
+
+
+def _direct_quotes(a: _Article, spans: list[QuoteSpan], cues: list[Cue], sources: list[Source],
+                   min_words: int) -> tuple[list[Quote], set[int]]:
+    """Direct quotations with their speakers, and the cues they used up."""
+    text = a.text
     history = [_cue_event(c, s) for c, s in zip(cues, sources) if s.attributed]
+    cue_offsets = [c.offset for c in cues]
     used: set[int] = set()
     quotes: list[Quote] = []
     for span in spans:
-        long_enough = len(text[span.start : span.end].split()) >= min_words
-        picked = _pick_cue(span, text, cues, quoted, breaks)
-        if not long_enough and (picked is None or not (
+        picked = _pick_cue(span, text, cues, a.quoted, a.breaks)
+        if len(text[span.start : span.end].split()) < min_words and (picked is None or not (
                 cues[picked].offset > span.open_mark  # "…," he said
                 or cues[picked].clause[0] <= span.open_mark < cues[picked].clause[1])):
             continue  # a scare quote, not words attributed to anyone
@@ -425,21 +447,15 @@ def extract_quotes(
             if not _partial_of(text, span, cues[picked]):
                 used.add(picked)
             source, cue_word = sources[picked], cues[picked].cue
-        else:
-            hosted = _host_speaker(doc, span, text, mentions, people, quoted)
-            if hosted:
-                source, cue_word = hosted
-            else:
-                event = _carry_over(span, history, breaks, people, [c.offset for c in cues])
-                if event is not None:
-                    source, cue_word = event.source, event.cue
-        quote = _quote(text, span, source, cue_word)
-        quotes.append(quote)
+        elif hosted := _host_speaker(a.doc, span, text, a.mentions, a.people, a.quoted):
+            source, cue_word = hosted
+        elif event := _carry_over(span, history, a.breaks, a.people, cue_offsets):
+            source, cue_word = event.source, event.cue
+        quotes.append(_quote(text, span, source, cue_word))
         if source.attributed:
             history.append(_Event(span.open_mark, span.close, source, cue_word))
             history.sort(key=lambda e: e.end)
-    quotes.extend(_indirect(text, cues, sources, used, quoted))
-    return tuple(sorted(quotes, key=lambda q: (q.start, q.end)))
+    return quotes, used
 
 
 def _partial_of(text: str, span: QuoteSpan, cue: Cue) -> bool:

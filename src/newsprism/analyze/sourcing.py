@@ -2,7 +2,7 @@
 anonymous source's descriptor (affiliation, seniority, how many) a reader weighs.
 
 Everything here works on plain strings, so it runs without spaCy: `describe_source` reads
-"two senior Israeli officials" as plural, two, senior, Israeli; `anonymity_marker` finds "speaking
+"two senior French officials" as plural, two, senior, French; `anonymity_marker` finds "speaking
 on condition of anonymity" and its kin; `sourcing_profile` counts an analysed article's sources.
 """
 
@@ -58,11 +58,14 @@ ANONYMITY_PATTERN = re.compile(
     r"|(?:asked|requested|declined|wished|wanted)\s+(?:not\s+)?(?:to\s+)?(?:be\s+)?"
     r"(?:named|identified|quoted\s+by\s+name)"
     r"|(?:asked|requested|sought)\s+anonymity"
-    r"|(?:not|n['’]t)\s+(?:authori[sz]ed|permitted|allowed|cleared)\s+to\s+(?:speak|talk|discuss|comment)"
+    r"|(?:not|n['’]t)\s+(?:authori[sz]ed|permitted|allowed|cleared)\s+to\s+"
+    r"(?:speak|talk|discuss|comment)"
     r"|on\s+background|off\s+the\s+record|privately|anonymously"
-    r"|(?:bajo|con)\s+(?:la\s+)?condición\s+de\s+anonimato|pidió\s+(?:no\s+ser\s+(?:identificad|nombrad)[oa]s?|el\s+anonimato)"
+    r"|(?:bajo|con)\s+(?:la\s+)?condición\s+de\s+anonimato"
+    r"|pidió\s+(?:no\s+ser\s+(?:identificad|nombrad)[oa]s?|el\s+anonimato)"
     r"|pidieron\s+(?:no\s+ser\s+(?:identificad|nombrad)[oa]s?|el\s+anonimato)"
-    r"|(?:namentlich\s+)?nicht\s+genannt\s+werden\s+(?:wollte|wollten|will|möchte)|anonym\s+bleiben"
+    r"|(?:namentlich\s+)?nicht\s+genannt\s+werden\s+(?:wollte|wollten|will|möchte)"
+    r"|anonym\s+bleiben"
     r"|sous\s+(?:couvert|le\s+couvert)\s+de\s+l['’]anonymat|(?:a|ont)\s+requis\s+l['’]anonymat"
     r")",
     re.IGNORECASE,
@@ -74,7 +77,7 @@ class SourceTraits:
     """What a source descriptor says about who stands behind a statement."""
 
     head: str | None = None  # head noun, lower case ("officials")
-    affiliation: str | None = None  # "Israeli", "IDF", "health ministry"
+    affiliation: str | None = None  # "French", "NATO", "health ministry"
     seniority: str | None = None  # "senior", "high-ranking"
     plural: bool = False
     count: int | None = None  # only when the text gives a number ("two", "one of")
@@ -107,7 +110,7 @@ def _lemma(word: str) -> str:
     if low.endswith(("sses", "ches", "shes")):
         return low[:-2]
     if low.endswith("s") and not low.endswith(("ss", "us")) and (
-            not low.endswith("is") or word[:1].isupper()):  # "Israelis", not "analysis"
+            not low.endswith("is") or word[:1].isupper()):  # "Pakistanis", not "analysis"
         return low[:-1]
     return low
 
@@ -193,7 +196,8 @@ def _postmodifier_affiliation(words: list[str], head: int, known: set[str]) -> s
     if first_cap:
         phrase = [rest[0]]
         for w in rest[1:]:
-            if w[:1].isupper() or w.lower() in {"of", "for", "and"} or _lemma(w) in INSTITUTION_NOUNS:
+            if (w[:1].isupper() or w.lower() in {"of", "for", "and"}
+                    or _lemma(w) in INSTITUTION_NOUNS):
                 phrase.append(w)
             else:
                 break
@@ -207,10 +211,10 @@ def describe_source(descriptor: str, *, affiliations: Sequence[str] = ()) -> Sou
     """Reads who stands behind a statement from its source descriptor.
 
     Args:
-        descriptor: The source as written ("two senior Israeli officials", "one of the
-            officials", "A spokesperson for the Ministry of Economy", "Fuentes del sector").
+        descriptor: The source as written ("two senior French officials", "one of the
+            officials", "A spokesperson for the Ministry of Trade", "Fuentes del sector").
         affiliations: Entity mentions (NORP/ORG/GPE surface texts) found inside the descriptor;
-            they let a capitalised first word count as an affiliation ("Israeli officials" but
+            they let a capitalised first word count as an affiliation ("French officials" but
             not "Several officials").
 
     Returns:
@@ -218,9 +222,9 @@ def describe_source(descriptor: str, *, affiliations: Sequence[str] = ()) -> Sou
         number: "two senior officials" -> 2, "one of the officials" -> 1, "officials" -> None).
 
     Example:
-        >>> t = describe_source("two senior Israeli officials")
+        >>> t = describe_source("two senior French officials")
         >>> (t.affiliation, t.seniority, t.plural, t.count)
-        ('Israeli', 'senior', True, 2)
+        ('French', 'senior', True, 2)
     """
     words = [m.group(0).rstrip(".") if not m.group(0).isupper() else m.group(0)
              for m in re.finditer(r"[^\W_][\w’'&.-]*|,", descriptor)]
