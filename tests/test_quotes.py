@@ -281,7 +281,7 @@ def test_inverted_say_with_relative_clause(nlp):
 def test_definite_sources_inherit_traits(nlp):
     text = ("Senior army sources said the exercise would start on Monday.\n\n"
             "The sources said that two brigades would take part.")
-    first, second = _indirect(_run(nlp, text))
+    _, second = _indirect(_run(nlp, text))
     assert second.anonymous and second.descriptor == "The sources"
     assert (second.affiliation, second.seniority) == ("army", "senior")
 
@@ -400,6 +400,14 @@ def test_plain_spanish_relative_clause_is_not_content():
     [quote] = extract_quotes(None, text, ())
     assert quote.anonymous and quote.descriptor == "un diplomático europeo"
     assert quote.text.startswith("el acuerdo") and not quote.plural
+
+
+def test_plain_partial_quote_keeps_the_reported_statement():
+    text = ("La empresa no ha dado cifras, aunque un portavoz de la dirección aseguró que la "
+            "fábrica \"seguirá abierta\" durante todo el verano.")
+    quotes = extract_quotes(None, text, ())
+    assert [q.direct for q in quotes] == [False, True]
+    assert all(q.anonymous and q.descriptor == "un portavoz de la dirección" for q in quotes)
 
 
 def test_plain_carry_over_only_for_a_quote_opening_its_sentence():

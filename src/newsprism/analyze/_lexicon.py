@@ -237,14 +237,6 @@ PUBLIC_BODY_NOUNS: frozenset[str] = frozenset(
     """.split()
 )
 
-#: Nouns of a written statement: "according to a statement" names a medium, not a speaker.
-DOCUMENT_NOUNS: frozenset[str] = frozenset(
-    """
-    statement report release letter filing transcript readout communique communiqué post
-    tweet memo document note email notice announcement record records data figures website
-    """.split()
-)
-
 #: More attribution verbs (lemmas): beliefs and informing; used with a clause ("fear that …").
 CUE_LEMMAS_EXTRA: frozenset[str] = frozenset(
     "fear worry think expect hope doubt inform disclose indicate brief testify".split()

@@ -85,7 +85,9 @@ class Cue:
 
 
 def _in_quotes(offset: int, quotes: list[tuple[int, int]]) -> bool:
-    return any(s <= offset < e for s, e in quotes)
+    """True when `offset` lies inside one of the sorted, disjoint `quotes` spans."""
+    i = bisect_right(quotes, (offset, 1 << 62))
+    return i > 0 and quotes[i - 1][0] <= offset < quotes[i - 1][1]
 
 
 def _misparsed_name(tok: Token, mentions: Mentions) -> Token | None:
@@ -232,6 +234,7 @@ def find_cues(doc: Doc, mentions: Mentions, quotes: list[tuple[int, int]] | None
         quotes: Character spans of quotations; cues and sources inside them are skipped.
     """
     quotes = quotes or []
+    text = doc.text
     cues: list[Cue] = []
     for tok in doc:
         if _in_quotes(tok.idx, quotes):
@@ -242,7 +245,7 @@ def find_cues(doc: Doc, mentions: Mentions, quotes: list[tuple[int, int]] | None
         if cue is None:
             cue = _adjective_cue(doc, tok, quotes)
         if cue is not None:
-            cues.append(_within_paragraph(doc.text, cue))
+            cues.append(_within_paragraph(text, cue))
     return cues
 
 
@@ -478,6 +481,7 @@ _IMPERSONAL_TAIL = re.compile(r"\s+(?:hieß|heißt|hiess|verlautete|wurde\s+beka
                               re.IGNORECASE)
 _RELATIVE_CLAUSE = re.compile(r"\s*(?:que|quien|quienes|der|die|das|qui|who)\b[^,.]*,")
 _TOKEN = re.compile(r"[^\W\d_][\w’'-]*|\S")
+_MAX_SENTENCE_CHARS = 1500
 _PLAIN_SENTENCE_START = re.compile(r"[.!?][\"”’»“]?\s+(?=[A-ZÀ-Ý¿¡„“\"«])|\n+")
 _PLAIN_SENTENCE_END = re.compile(
     r"[.!?](?=[\"”’»“]?\s+[A-ZÀ-Ý¿¡„“\"«]|[\"”’»“]?\s*$)|\n"
@@ -499,10 +503,11 @@ class PlainSource:
 
 def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     """Start and end of the sentence around `pos` (by punctuation and line breaks)."""
-    starts = [m.end() for m in _PLAIN_SENTENCE_START.finditer(text[:pos])]
-    start = starts[-1] if starts else 0
-    end_match = _PLAIN_SENTENCE_END.search(text[pos:])
-    end = pos + end_match.end() if end_match else len(text)
+    lo = max(0, pos - _MAX_SENTENCE_CHARS)
+    starts = [m.end() for m in _PLAIN_SENTENCE_START.finditer(text, lo, pos)]
+    start = starts[-1] if starts else lo
+    end_match = _PLAIN_SENTENCE_END.search(text[pos : pos + _MAX_SENTENCE_CHARS])
+    end = pos + end_match.end() if end_match else min(len(text), pos + _MAX_SENTENCE_CHARS)
     return start, end
 
 

@@ -43,6 +43,7 @@ _FALLBACK_AFTER = re.compile(
 )
 _TIGHT_GAP = re.compile(r"^[\s,;:–—-]{0,6}$")
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"”’»)]*\s+[A-Z“\"‘«]|\n")
+_SENTENCE_END = re.compile(r"[.!?…][\"”’»]*\s+|\n")
 _ANTECEDENT_CHARS = 2500
 _BODY_STRIP = " \t\n\u00a0•·▪◦‣*–—-,;:"
 _MIN_PARTIAL_WORDS = 2
@@ -93,7 +94,9 @@ def _paragraph_of(breaks: list[int], pos: int) -> int:
 
 
 def _in_any(pos: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in ranges)
+    """True when `pos` lies inside one of the sorted, disjoint `ranges`."""
+    i = bisect_right(ranges, (pos, 1 << 62))
+    return i > 0 and ranges[i - 1][0] <= pos < ranges[i - 1][1]
 
 
 def _quote_between(ranges: list[tuple[int, int]], a: int, b: int) -> bool:
@@ -107,28 +110,37 @@ def _marker_region(text: str, cue: Cue, quoted: list[tuple[int, int]]) -> str:
     """The cue's sentence without its content clause and quotations: where "speaking on
     condition of anonymity" and "said privately" are written."""
     s0, s1 = cue.sentence
-    c0, c1 = cue.clause if cue.own_clause else (s1, s1)
-    chars = [ch if not (c0 <= s0 + i < c1 or _in_any(s0 + i, quoted)) else " "
-             for i, ch in enumerate(text[s0:s1])]
-    return "".join(chars)
+    holes = sorted(([cue.clause] if cue.own_clause else [])
+                   + [(a, b) for a, b in quoted if a < s1 and s0 < b])
+    parts, pos = [], s0
+    for a, b in holes:
+        parts.append(text[pos : max(pos, a)])
+        pos = max(pos, b)
+    parts.append(text[pos:s1])
+    return " ".join(p for p in parts if p)
 
 
 def _antecedent(history: list[_Event], pos: int, head: str | None, *, plural: bool = False
                 ) -> _Event | None:
-    """The latest earlier attribution with the same head noun (or, for "one of them", the
-    latest plural anonymous source) within a few paragraphs."""
+    """What "the officials" (same head noun) or "one of them" (the latest plural anonymous
+    source) refers back to, within a few paragraphs. Two different earlier sources with that
+    head noun make "the officials" ambiguous: then there is no antecedent."""
+    found: list[_Event] = []
     for event in reversed(history):
         if event.start >= pos:
             continue
         if pos - event.end > _ANTECEDENT_CHARS:
-            return None
+            break
         src = event.source
         if plural:
             if src.anonymous and src.traits.plural:
                 return event
         elif head and (src.head == head or src.head and src.head.rstrip("s") == head):
-            return event
-    return None
+            found.append(event)
+    if not found:
+        return None
+    firsts = {e.source.descriptor for e in found if not e.source.traits.definite}
+    return found[0] if len(firsts) <= 1 else None
 
 
 def _role_person(pos: int, head: str | None, people: People,
@@ -523,7 +535,8 @@ def _unparsed(text: str, spans: list[QuoteSpan], people: People,
         if found is not None:
             source = _plain_source(found.name, found.descriptor, found.anonymous)
             cue = found.cue
-            used.add(found.cue_offset)
+            if found.cue_offset > span.close or not _embedded(text, span):
+                used.add(found.cue_offset)  # the quotation is the statement itself
         else:
             english = _fallback_speaker(text, span, people, mentions)
             if english:
@@ -547,9 +560,17 @@ def _unparsed(text: str, spans: list[QuoteSpan], people: People,
     return tuple(sorted(quotes, key=lambda q: (q.start, q.end)))
 
 
+def _embedded(text: str, span: QuoteSpan) -> bool:
+    """True when a quotation is a fragment inside a longer sentence ("… sei „lange“ gesprochen
+    worden"): the reported statement around it is an attribution of its own."""
+    after = text[span.close : span.close + 40].lstrip(" ,")
+    return bool(re.match(r"[^\W\d_]", after)) and after[:1].islower()
+
+
 def _sentence_start(text: str, pos: int) -> int:
-    starts = [m.end() for m in re.finditer(r"[.!?…][\"”’»]*\s+|\n", text[:pos])]
-    return starts[-1] if starts else 0
+    lo = max(0, pos - 1500)
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, lo, pos)]
+    return starts[-1] if starts else lo
 
 
 def _plain_source(name: str | None, descriptor: str | None, anonymous: bool) -> Source:
