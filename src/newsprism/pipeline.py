@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from .analyze import analyze_articles, load_nlp
-from .analyze.corpus import resolve_corpus
+from .analyze.corpus import resolve_by_id
 from .clean import clean_documents
 from .cluster import StoryClusterer, StoryState, arrival_order, to_story
 from .compare import compare_story
@@ -192,10 +192,7 @@ def compare_stories(store: Store, story_ids: Iterable[str], *, settings: Setting
             ids = st.members
             arts = {a.id: a for a in store.articles(ids)}
             rels = [r for r in store.relations(ids) if r.a in arts and r.b in arts]
-            analyses = store.analyses(ids)
-            keys = list(analyses)
-            analyses = dict(zip(keys, resolve_corpus([analyses[k] for k in keys],
-                                                     [arts[k] for k in keys])))
+            analyses = resolve_by_id(store.analyses(ids), arts)
             comp = compare_story(sid, ids, articles=arts, analyses=analyses,
                                  vectors=store.vectors(ids), relations=rels, config=settings.compare)
             story = to_story(st, comp.lines, n_entities=settings.cluster.label_entities)

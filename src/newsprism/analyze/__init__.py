@@ -14,11 +14,16 @@ from newsprism.analyze.corpus import CorpusEntities, resolve_corpus
 from newsprism.analyze.entities import canonical_key, extract_entities
 from newsprism.analyze.genre import classify_genre
 from newsprism.analyze.language import detect_language, make_language_detector
-from newsprism.analyze.pipeline import analyze_article, analyze_articles, blank_pipeline, load_nlp
+from newsprism.analyze.pipeline import (
+    analyze_article,
+    analyze_articles,
+    blank_pipeline,
+    load_nlp,
+)
 from newsprism.analyze.quotes import extract_quotes
-from newsprism.analyze.sourcing import sourcing_profile
 from newsprism.analyze.sentences import sentence_spans
 from newsprism.analyze.signals import machine_translation_signals
+from newsprism.analyze.sourcing import sourcing_profile
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from newsprism.analyze._lexicon import MONTHS, NUMBER_WORDS, ORDINAL_WORDS, WEEKDAYS
+from newsprism.analyze._lexicon import MONTHS, ORDINAL_WORDS, WEEKDAYS
 from newsprism.analyze.entities import mention_index
 from newsprism.models import Claim, Entity, Slot, Span
 from newsprism.slots import quantities, tallies
@@ -187,11 +187,6 @@ def date_slots(text: str, offset: int, published: datetime | None) -> list[Slot]
         out.append(Slot("date", "date", resolve_date(expression, day), expression,
                         offset + match.start(), offset + match.end()))
     return out
-
-
-def find_dates(sentence: str, published: datetime | None) -> tuple[str, ...]:
-    """Normalised date values of one sentence, in text order."""
-    return tuple(dict.fromkeys(s.value for s in date_slots(sentence, 0, published)))
 
 
 def extract_claims(

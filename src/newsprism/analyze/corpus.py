@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from newsprism.analyze.entities import canonical_key, initials, variant_key
-from newsprism.models import Analysis, Article, Claim, Entity, Quote, Role, Span
+from newsprism.analyze.entities import canonical_key, initials, is_acronym, variant_key
+from newsprism.models import Analysis, Article, Claim, Entity, Quote, Span
 
-_ACRONYM = re.compile(r"^[A-Z](?:\.?[A-Z]){1,5}\.?$")
 #: Labels whose names are looked for in texts that have no entities of their own.
 _SEEDABLE = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT"})
 _MAX_NAME_WORDS = 6
-_CAPITALISED_RUN = re.compile(
+_WORD_RUN = re.compile(
     r"(?<![\w’'-])[^\W\d_][\w’'-]*(?:\s(?:[^\W\d_][\w’'-]*|of|the|and|for|de|del|la|von|van|der))*"
 )
 _DEMONYM_SUFFIXES = ("n", "an", "ian", "i", "ese", "ish")
@@ -62,7 +61,7 @@ class CorpusEntities:
                     variants[(e.label, variant_key(e.name))][e.name] += 1
                     if len(words) >= 2:
                         for m in e.mentions:
-                            if _ACRONYM.match(m.text) and initials(e.name) == m.text.replace(".", ""):
+                            if is_acronym(m.text) and initials(e.name) == m.text.replace(".", ""):
                                 acronyms[m.text.replace(".", "")][e.name] += 1
         names: dict[tuple[str, str], str] = {}
         for label, name in locals_:
@@ -74,7 +73,7 @@ class CorpusEntities:
                     if len(fulls) == 1:
                         target = next(iter(fulls))
             else:
-                if _ACRONYM.match(name) and len(acronyms.get(name.replace(".", ""), ())) == 1:
+                if is_acronym(name) and len(acronyms.get(name.replace(".", ""), ())) == 1:
                     target = next(iter(acronyms[name.replace(".", "")]))
                 spellings = variants.get((label, variant_key(target)))
                 if spellings:
@@ -97,7 +96,7 @@ class CorpusEntities:
                 labels[key] = best
         surfaces: dict[str, tuple[str, str]] = {}
         for label, name in sorted(locals_, key=lambda ln: -label_votes[canonical_key(ln[1])][ln[0]]):
-            if label in _SEEDABLE and len(name) >= 4 and not _ACRONYM.match(name):
+            if label in _SEEDABLE and len(name) >= 4 and not is_acronym(name):
                 canon = names.get((label, canonical_key(name)), name)
                 surfaces.setdefault(name, (canon, labels.get(canonical_key(name), label)))
         for acronym, longs in acronyms.items():
@@ -133,39 +132,29 @@ class CorpusEntities:
             entities = _add_mentions(entities, self._seed(article.text, entities))
         if not entities:
             return analysis
-        by_label = {e.name: e.label for e in entities}
         rename = {e.name: self.canonical(e.name, e.label) for e in entities}
         relabel = {e.name: self.label(e.name, e.label) for e in entities}
         if (entities is analysis.entities and all(k == v for k, v in rename.items())
                 and all(relabel[e.name] == e.label for e in entities)):
             return analysis
-        merged: dict[tuple[str, str], Entity] = {}
-        for e in entities:
-            key = (rename[e.name], relabel[e.name])
-            if key in merged:
-                old = merged[key]
-                spans = tuple(sorted(set(old.mentions) | set(e.mentions), key=lambda s: s.start))
-                merged[key] = replace(old, mentions=spans, role=old.role or e.role)
-            else:
-                merged[key] = replace(e, name=key[0], label=key[1])
-        new_entities = tuple(sorted(merged.values(), key=lambda e: e.mentions[0].start))
+        new_entities = _merge(replace(e, name=rename[e.name], label=relabel[e.name]) for e in entities)
         return replace(
             analysis,
             entities=new_entities,
             quotes=tuple(_rename_quote(q, rename) for q in analysis.quotes),
             roles=tuple(replace(r, person=rename.get(r.person, r.person)) for r in analysis.roles),
-            claims=tuple(_rename_claim(c, rename, by_label) for c in analysis.claims),
+            claims=tuple(_rename_claim(c, rename) for c in analysis.claims),
         )
 
     def _seed(self, text: str, known: tuple[Entity, ...]) -> tuple[Entity, ...]:
         """Mentions of corpus names the article's own analysis missed.
 
-        Runs of capitalised words are looked up (longest sub-run first) in the surface table,
-        so the cost is linear in the text, not in the size of the corpus vocabulary.
+        Every run of up to `_MAX_NAME_WORDS` words is looked up (longest first) in the surface
+        table, so the cost is linear in the text, not in the size of the corpus vocabulary.
         """
         found: dict[tuple[str, str], list[Span]] = defaultdict(list)
         taken = [(m.start, m.end) for e in known for m in e.mentions]
-        for run in _CAPITALISED_RUN.finditer(text):
+        for run in _WORD_RUN.finditer(text):
             words = list(re.finditer(r"\S+", run.group()))
             i = 0
             while i < len(words):
@@ -184,13 +173,17 @@ class CorpusEntities:
 
 
 def _add_mentions(entities: tuple[Entity, ...], seeded: tuple[Entity, ...]) -> tuple[Entity, ...]:
-    if not seeded:
-        return entities
-    merged = {(e.name, e.label): e for e in entities}
-    for e in seeded:
+    return _merge(entities + seeded) if seeded else entities
+
+
+def _merge(entities: Iterable[Entity]) -> tuple[Entity, ...]:
+    """One entity per (name, label), with all mentions and the first role, in text order."""
+    merged: dict[tuple[str, str], Entity] = {}
+    for e in entities:
         old = merged.get((e.name, e.label))
         merged[(e.name, e.label)] = e if old is None else replace(
-            old, mentions=tuple(sorted(old.mentions + e.mentions, key=lambda s: s.start)))
+            old, mentions=tuple(sorted(set(old.mentions) | set(e.mentions), key=lambda s: s.start)),
+            role=old.role or e.role)
     return tuple(sorted(merged.values(), key=lambda e: e.mentions[0].start))
 
 
@@ -200,10 +193,10 @@ def _rename_quote(q: Quote, rename: dict[str, str]) -> Quote:
     return q
 
 
-def _rename_claim(c: Claim, rename: dict[str, str], labels: dict[str, str]) -> Claim:
+def _rename_claim(c: Claim, rename: dict[str, str]) -> Claim:
     slots = tuple(
         replace(s, value=rename[s.value])
-        if s.kind in {"place", "participant"} and s.value in rename and s.value in labels else s
+        if s.kind in {"place", "participant"} and s.value in rename else s
         for s in c.slots
     )
     return c if slots == c.slots else replace(c, slots=slots)
@@ -225,3 +218,12 @@ def resolve_corpus(
     corpus = CorpusEntities.from_analyses(analyses)
     arts: Sequence[Article | None] = articles if articles is not None else [None] * len(analyses)
     return [corpus.resolve(an, art) for an, art in zip(analyses, arts)]
+
+
+def resolve_by_id(
+    analyses: Mapping[str, Analysis], articles: Mapping[str, Article]
+) -> dict[str, Analysis]:
+    """`resolve_corpus` for the store's shape: analyses and articles keyed by article id."""
+    ids = list(analyses)
+    return dict(zip(ids, resolve_corpus([analyses[i] for i in ids],
+                                        [articles[i] for i in ids])))

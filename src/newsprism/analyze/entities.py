@@ -13,12 +13,21 @@ from collections import defaultdict
 
 from spacy.tokens import Doc
 
-from newsprism.analyze._lexicon import COUNTRY_ALIASES, INITIALS_STOPWORDS, KNOWN_ACRONYMS
+from newsprism.analyze._lexicon import (
+    COUNTRY_ALIASES,
+    INITIALS_STOPWORDS,
+    KNOWN_ACRONYMS,
+)
 from newsprism.analyze.mentions import Mention, extract_mentions
 from newsprism.analyze.roles import find_roles
 from newsprism.models import Entity, Role, Span
 
 _ACRONYM = re.compile(r"^[A-Z](?:\.?[A-Z]){1,5}\.?$")
+
+
+def is_acronym(name: str) -> bool:
+    """True for "IDF", "U.S.": two to six capitals, optionally dotted."""
+    return _ACRONYM.match(name) is not None
 
 
 def canonical_key(name: str) -> str:
@@ -53,7 +62,7 @@ def _acronym_expansions(mentions: list[Mention], text: str) -> dict[str, str]:
     long_orgs = [m.name for m in mentions if m.label == "ORG" and len(m.name.split()) >= 2]
     expansions: dict[str, str] = {}
     for m in mentions:
-        if m.label not in {"ORG", "GPE", "NORP"} or not _ACRONYM.match(m.name):
+        if m.label not in {"ORG", "GPE", "NORP"} or not is_acronym(m.name):
             continue
         acronym = m.name.replace(".", "")
         defined = re.search(r"([A-Z][^()\n]{3,80}?)\s+\(" + re.escape(m.name) + r"\)", text)

@@ -121,11 +121,3 @@ def find_roles(
             ranked.setdefault((s, e), (-_rank(phrase), order, phrase))
     best = sorted(ranked.items(), key=lambda kv: kv[1][:2])
     return [(phrase, s, e) for (s, e), (_, _, phrase) in best]
-
-
-def find_role(
-    doc: Doc, text: str, mentions: list[tuple[int, int]], person_spans: list[tuple[int, int]]
-) -> str | None:
-    """The most specific role attached to one person, or None; see `find_roles`."""
-    roles = find_roles(doc, text, mentions, person_spans)
-    return roles[0][0] if roles else None

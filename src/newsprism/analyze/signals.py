@@ -180,7 +180,4 @@ def machine_translation_signals(
     found += list(_stray(text))[:3]
     if english:
         found += list(_pronouns(text, sentences, entities, subjects))[:2]
-    keep = 1.0
-    for weight, _ in found:
-        keep *= 1.0 - weight
-    return Signals(machine_translation=round(1.0 - keep, 3), reasons=tuple(r for _, r in found))
+    return combine(Signals(), found)

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import serialize as ser
-from ..analyze.corpus import resolve_corpus
-from ..analyze.sourcing import sourcing_profile
+from ..analyze.corpus import resolve_by_id
 from ..analyze.signals import combine, swap_evidence
+from ..analyze.sourcing import sourcing_profile
 from ..models import COPY_KINDS, Analysis, Article, Relation, Signals
 from ..relate.config import RelateConfig
 from ..store import Store
@@ -57,16 +57,14 @@ def _article_entry(a: Article, an: Analysis | None,
 def build_report(store: Store) -> dict[str, Any]:
     """The whole store as one report dict (JSON-serialisable)."""
     articles = store.articles()
-    analyses = store.analyses([a.id for a in articles])
-    known = [a for a in articles if a.id in analyses]
-    analyses = dict(zip([a.id for a in known],
-                        resolve_corpus([analyses[a.id] for a in known], known)))
+    by_id = {a.id: a for a in articles}
+    analyses = resolve_by_id(store.analyses(list(by_id)), by_id)
     pairs = store.comparisons()
     story_of = {aid: st.id for st, _ in pairs for aid in st.articles}
     relations = []
     per_story: dict[str, int] = {}
     all_relations = store.relations()
-    evidence = _swap_evidence(all_relations, {a.id: a for a in articles},
+    evidence = _swap_evidence(all_relations, by_id,
                               RelateConfig().swap_density)
     for r in all_relations:
         if r.kind in COPY_KINDS or r.kind == "shared_source":
