@@ -157,6 +157,54 @@ def test_candidate_pairs_union_of_lsh_and_knn(corpus):
     assert ("base", "es") not in lsh_only
 
 
+def test_candidate_pairs_for_queries_only(corpus):
+    """An incremental run asks only for the new articles' pairs; every article is still indexed."""
+    arts = [a for a, _, _ in corpus.values()]
+    vecs = [v for _, _, v in corpus.values()]
+    langs = {k: an.language for k, (_, an, _) in corpus.items()}
+    everything = candidate_pairs(arts, vecs, languages=langs)
+    some = candidate_pairs(arts, vecs, languages=langs, queries=["es", "shb"])
+    assert some == {p for p in everything if "es" in p or "shb" in p}
+    assert ("base", "es") in some and ("sha", "shb") in some
+
+
+def test_hnsw_index_finds_what_the_exact_index_finds(corpus):
+    """Above `ann_exact_max` vectors per language the index is an HNSW graph (approximate);
+    on a small corpus it must still return the exact neighbours."""
+    arts = [a for a, _, _ in corpus.values()]
+    vecs = [v for _, _, v in corpus.values()]
+    langs = {k: an.language for k, (_, an, _) in corpus.items()}
+    exact = candidate_pairs(arts, vecs, languages=langs, config=RelateConfig(lsh_threshold=0.9))
+    hnsw = candidate_pairs(arts, vecs, languages=langs,
+                           config=RelateConfig(lsh_threshold=0.9, ann_exact_max=2))
+    assert hnsw == exact
+
+
+def test_cross_language_neighbours_are_not_crowded_out(encoders):
+    """A translation is found even when many same-language articles are closer in the
+    multilingual space: other languages are searched in their own index."""
+    rng = np.random.default_rng(7)
+    base = rng.normal(size=384).astype(np.float32)
+    ml = rng.normal(size=512).astype(np.float32)
+    arts, vecs = [], []
+    from newsprism.embed import ArticleVectors
+
+    def unit(v):
+        return (v / np.linalg.norm(v)).astype(np.float32)
+
+    for i in range(30):  # thirty English near-duplicates, all closer to each other than anything
+        aid = f"en{i:02d}"
+        arts.append(Article(id=aid, origin=aid, text=f"text {i}", raw="", language="en"))
+        vecs.append(ArticleVectors(aid, unit(base + 0.05 * rng.normal(size=384)), np.zeros((0, 384)),
+                                   unit(ml + 0.05 * rng.normal(size=512)), np.zeros((0, 512))))
+    arts.append(Article(id="fr", origin="fr", text="texte", raw="", language="fr"))
+    vecs.append(ArticleVectors("fr", unit(rng.normal(size=384)), np.zeros((0, 384)),
+                               unit(ml + 0.4 * rng.normal(size=512)), np.zeros((0, 512))))
+    pairs = candidate_pairs(arts, vecs, config=RelateConfig(knn_k=3, lsh_threshold=0.9))
+    assert any("fr" in p for p in pairs)
+    assert len({p for p in pairs if "en00" in p}) <= 3 + 1 + 3  # k per language group, both ways
+
+
 def test_candidate_index_incremental(corpus):
     cfg = RelateConfig()
     names = ["base", "es", "unrel", "sha"]

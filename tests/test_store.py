@@ -75,3 +75,20 @@ def test_store_creates_missing_folders_and_reports_failures_on_one_line(tmp_path
     with pytest.raises(StoreError) as exc:
         open_store(str(tmp_path / "file" / "s.db"))
     assert "\n" not in str(exc.value) and "file" in str(exc.value)
+
+
+def test_signatures_round_trip_and_stale_ones_are_ignored():
+    from newsprism.relate import RelateConfig, minhash_scheme, minhash_signatures
+
+    store = open_store(":memory:")
+    arts = [_art(i, f"Body text number {i} with several more words in it.") for i in range(3)]
+    store.add_articles(arts)
+    cfg = RelateConfig()
+    sigs = minhash_signatures(arts, config=cfg)
+    store.save_signatures(sigs)
+    back = store.signatures(seed=cfg.seed, num_perm=cfg.num_perm, scheme=minhash_scheme(cfg))
+    assert set(back) == set(sigs)
+    for aid, m in sigs.items():
+        assert back[aid].jaccard(m) == 1.0
+    assert store.signatures(seed=cfg.seed + 1, num_perm=cfg.num_perm, scheme=minhash_scheme(cfg)) == {}
+    assert store.signatures(seed=cfg.seed, num_perm=64, scheme=minhash_scheme(cfg)) == {}

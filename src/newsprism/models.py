@@ -185,6 +185,7 @@ class AlignedSpan:
     b_end: int
     lexical: float  # 0..1, rapidfuzz ratio
     semantic: float  # 0..1, embedding cosine
+    quote_only: bool = False  # a shared quotation of a common speaker, not counted as reuse
 
 
 @dataclass(frozen=True, slots=True)

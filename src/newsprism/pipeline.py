@@ -23,7 +23,7 @@ from .errors import IngestError
 from .ingest import iter_documents
 from .models import RawDocument
 from .progress import NullProgress, Progress
-from .relate import candidate_pairs, relate_pair
+from .relate import candidate_pairs_from, minhash_scheme, minhash_signatures, relate_pair
 from .settings import Settings
 from .store import Store
 
@@ -124,30 +124,39 @@ def embed_pending(store: Store, models: Models, *, settings: Settings, progress:
 
 
 def relate_pending(store: Store, *, settings: Settings, progress: Progress) -> tuple[int, int]:
-    """Compare each new article with every candidate stored before it (or in its batch)."""
+    """Compare each new article with every candidate stored before it (or in its batch).
+
+    Only the new articles are signed and searched; the index holds every stored article's
+    signature and document vectors, never all texts or sentence matrices.
+    """
     new = store.ids_not_related()
     if not new:
         return 0, 0
-    articles = {a.id: a for a in store.articles()}
-    vectors = store.vectors()
-    order = {aid: i for i, aid in enumerate(articles)}
-    pairs = candidate_pairs(list(articles.values()), vectors, config=settings.relate)
-    new_set = set(new)
+    cfg = settings.relate
+    sigs = store.signatures(seed=cfg.seed, num_perm=cfg.num_perm, scheme=minhash_scheme(cfg))
+    unsigned = [aid for aid in store.ids_with_vectors() if aid not in sigs]
+    for batch in _batches(unsigned, settings.batch_size * 8):
+        fresh = minhash_signatures(store.articles(batch), config=cfg)
+        store.save_signatures(fresh)
+        sigs.update(fresh)
+    pairs = candidate_pairs_from(sigs, store.doc_vectors(), store.languages(), config=cfg,
+                                 queries=new)
+    pos = {aid: i for i, aid in enumerate(new)}
     by_later: dict[str, list[tuple[str, str]]] = {}
     for a, b in pairs:
-        if a in new_set or b in new_set:
-            later = max((a, b), key=lambda x: (x in new_set, order[x]))
-            by_later.setdefault(later, []).append((a, b))
+        later = max((a, b), key=lambda x: pos.get(x, -1))
+        by_later.setdefault(later, []).append((a, b))
     n_rel = 0
     with progress.task("relate", len(new)) as task:
         for batch in _batches(new, settings.batch_size):
             todo = [p for aid in batch for p in by_later.get(aid, [])]
             need = {x for p in todo for x in p}
-            ans = store.analyses(need)
+            ans, vectors = store.analyses(need), store.vectors(need)
+            articles = {a.id: a for a in store.articles(need)}
             rels = []
             for a, b in todo:
                 r = relate_pair(articles[a], articles[b], ans[a], ans[b], vectors[a], vectors[b],
-                                config=settings.relate)
+                                config=cfg)
                 if r.kind != "unrelated":
                     rels.append(r)
             store.save_relations(rels, batch)

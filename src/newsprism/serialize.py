@@ -130,7 +130,8 @@ def relation_to_dict(r: Relation) -> dict[str, Any]:
         "reasons": list(r.reasons),
         "alignment": [
             {"a_start": s.a_start, "a_end": s.a_end, "b_start": s.b_start, "b_end": s.b_end,
-             "lexical": round(s.lexical, 4), "semantic": round(s.semantic, 4)}
+             "lexical": round(s.lexical, 4), "semantic": round(s.semantic, 4),
+             "quote_only": s.quote_only}
             for s in r.alignment
         ],
         "coverage_a": round(r.coverage_a, 4), "coverage_b": round(r.coverage_b, 4),
@@ -143,7 +144,8 @@ def relation_from_dict(d: dict[str, Any]) -> Relation:
         a=d["a"], b=d["b"], kind=d["kind"], score=d["score"], direction=d.get("direction", "unknown"),
         reasons=tuple(d.get("reasons", ())),
         alignment=tuple(
-            AlignedSpan(s["a_start"], s["a_end"], s["b_start"], s["b_end"], s["lexical"], s["semantic"])
+            AlignedSpan(s["a_start"], s["a_end"], s["b_start"], s["b_end"], s["lexical"], s["semantic"],
+                        s.get("quote_only", False))
             for s in d.get("alignment", ())
         ),
         coverage_a=d.get("coverage_a", 0.0), coverage_b=d.get("coverage_b", 0.0),

@@ -229,13 +229,72 @@ def story_cli(story_id: Annotated[str, typer.Argument(help="Story id (or unique 
             out.print(f"  [cyan]only {arts[u['article']]['outlet']}[/]: {u['text']}", highlight=False)
 
 
+def _marked(segments: list[tuple[str, str]]) -> str:
+    """Rich markup for word-diff segments: A-only words red and struck, B-only words green."""
+    from rich.markup import escape
+
+    style = {"del": "red strike", "ins": "green"}
+    return " ".join(f"[{style[op]}]{escape(t)}[/]" if op in style else escape(t) for op, t in segments)
+
+
+def _clip(text: str, n: int = 240) -> str:
+    """Whitespace collapsed; cut at a word near `n` characters when much longer."""
+    text = " ".join(text.split())
+    if len(text) <= n + 60:
+        return text
+    head = text[:n].rsplit(" ", 1)[0]
+    return f"{head} … (+{len(text) - len(head)} chars)"
+
+
+def _print_evidence(art_a, art_b, rel, *, side_by_side: bool) -> None:  # type: ignore[no-untyped-def]
+    """Aligned passages with word differences, then what each side has without a counterpart."""
+    from rich.markup import escape
+
+    from ..report.render import label, marks_words, unaligned_gaps, word_diff
+
+    cross = not marks_words(art_a, art_b, rel)
+    rows = []
+    for k, s in enumerate(rel.alignment):
+        ta, tb = art_a.text[s.a_start:s.a_end], art_b.text[s.b_start:s.b_end]
+        left, right = ([("eq", ta)], [("eq", tb)]) if cross else word_diff(ta, tb)
+        head = f"{k + 1} · lexical {s.lexical:.2f} · semantic {s.semantic:.2f}"
+        rows.append((head + (" · [yellow]shared quotation[/]" if s.quote_only else ""), _marked(left), _marked(right)))
+    if side_by_side and rows:
+        t = Table(f"A · {escape(label(art_a))}", f"B · {escape(label(art_b))}", show_lines=True, expand=True)
+        for head, left, right in rows:
+            t.add_row(f"[dim]{head}[/]\n{left}", f"[dim]{head}[/]\n{right}")
+        out.print(t)
+    else:
+        for head, left, right in rows:
+            out.print(f"\n  [dim]{head}[/]\n  [bold]A[/] {left}\n  [bold]B[/] {right}", highlight=False)
+    for key, art, spans in (("A", art_a, [(s.a_start, s.a_end) for s in rel.alignment]),
+                            ("B", art_b, [(s.b_start, s.b_end) for s in rel.alignment])):
+        gaps = [art.text[g0:g1] for g0, g1 in unaligned_gaps(art.text, spans) if g1 > g0]
+        if gaps:
+            n = len(gaps)
+            out.print(f"\n[bold]only in {key}[/] ({sum(len(g) for g in gaps)} chars in {n} "
+                      f"stretch{'es' if n > 1 else ''} with no counterpart):", highlight=False)
+        for g in gaps:
+            out.print(f"  [cyan]·[/] {escape(_clip(g))}", highlight=False)
+
+
 @app.command("compare")
 def compare_cli(a: Annotated[str, typer.Argument(help="Article id, id prefix, or file name.")],
                 b: Annotated[str, typer.Argument(help="Article id, id prefix, or file name.")],
-                db: DbOpt = DEFAULT_DB, as_json: JsonOpt = False) -> None:
-    """Relation between two stored articles: kind, score, direction and aligned passages."""
+                db: DbOpt = DEFAULT_DB, as_json: JsonOpt = False,
+                html: Annotated[Path | None, typer.Option(
+                    "--html", help="Also write a standalone HTML page with both texts side by side.")] = None,
+                side_by_side: Annotated[bool | None, typer.Option(
+                    "--side-by-side/--stacked",
+                    help="Passages in two columns or one above the other (default: two when 120+ columns).",
+                )] = None) -> None:
+    """Relation between two stored articles: kind, score, direction and the aligned passages as
+    evidence, with word differences marked and the text each side has without a counterpart."""
+    from rich.markup import escape
+
     from .. import serialize as ser
     from ..relate import relate_pair
+    from ..report.render import direction_words, label, render_pair_html
     from ..settings import Settings
 
     with _errors_to_exit():
@@ -243,8 +302,11 @@ def compare_cli(a: Annotated[str, typer.Argument(help="Article id, id prefix, or
         art_a, art_b = store.resolve_article(a), store.resolve_article(b)
         for ref, art in ((a, art_a), (b, art_b)):
             if art is None:
-                err.print(f"error: no article '{ref}' in {db}")
+                err.print(f"error: no article '{ref}' in {db}", markup=False, highlight=False)
                 raise typer.Exit(1)
+        if art_a.id == art_b.id:
+            err.print(f"error: '{a}' and '{b}' are the same article", markup=False, highlight=False)
+            raise typer.Exit(1)
         rel = store.relation(art_a.id, art_b.id)
         if rel is None:
             ans, vecs = store.analyses([art_a.id, art_b.id]), store.vectors([art_a.id, art_b.id])
@@ -255,21 +317,21 @@ def compare_cli(a: Annotated[str, typer.Argument(help="Article id, id prefix, or
                               config=Settings().relate)
         if rel.a != art_a.id:
             art_a, art_b = art_b, art_a
-        d = ser.relation_to_dict(rel)
+        if html:
+            html.write_text(render_pair_html(art_a, art_b, rel), encoding="utf-8")
+            err.print(f"wrote {html}", markup=False, highlight=False)
         if as_json:
-            out.print_json(json.dumps(d, ensure_ascii=False))
+            out.print_json(json.dumps(ser.relation_to_dict(rel), ensure_ascii=False))
             return
-        first = {"a_first": art_a.outlet or "A", "b_first": art_b.outlet or "B"}.get(rel.direction)
-        out.print(f"[bold]{rel.kind}[/] score {rel.score:.2f} · "
-                  f"{'first: ' + first if first else 'direction unknown'} · coverage "
-                  f"{rel.coverage_a:.0%} / {rel.coverage_b:.0%}")
-        out.print(f"A: {art_a.title} ({art_a.outlet})\nB: {art_b.title} ({art_b.outlet})", highlight=False)
+        out.print(f"[bold]{rel.kind}[/] score {rel.score:.2f} · {escape(direction_words(rel, art_a, art_b))} · "
+                  f"coverage {rel.coverage_a:.0%} / {rel.coverage_b:.0%}", highlight=False)
+        for key, art in (("A", art_a), ("B", art_b)):
+            when = art.published_at.isoformat(timespec="minutes") if art.published_at else "no date"
+            out.print(f"[bold]{key}[/]: {escape(art.title)} ({escape(label(art))}, {when})", highlight=False)
         for why in rel.reasons:
-            out.print(f"  - {why}", highlight=False)
-        for s in rel.alignment:
-            out.print(f"\n  [dim]lexical {s.lexical:.2f} semantic {s.semantic:.2f}[/]")
-            out.print(f"  A: {art_a.text[s.a_start:s.a_end]}", highlight=False)
-            out.print(f"  B: {art_b.text[s.b_start:s.b_end]}", highlight=False)
+            out.print(f"  - {escape(why)}", highlight=False)
+        wide = out.width >= 120 if side_by_side is None else side_by_side
+        _print_evidence(art_a, art_b, rel, side_by_side=wide)
 
 
 @app.command("report")

@@ -8,12 +8,12 @@ Pipeline: `candidate_pairs` (MinHash LSH over word shingles + document-vector kN
 import logging
 
 from .align import SentenceMatch, align, align_sentences
-from .candidates import CandidateIndex, candidate_pairs
+from .candidates import CandidateIndex, candidate_pairs, candidate_pairs_from
 from .classify import PairFeatures, classify, pair_features, relate_articles, relate_pair
 from .config import RelateConfig
 from .direction import infer_direction
 from .lines import likely_original, reporting_lines
-from .shingles import minhash_signatures, shingles
+from .shingles import minhash_scheme, minhash_signatures, shingles
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -25,9 +25,11 @@ __all__ = [
     "align",
     "align_sentences",
     "candidate_pairs",
+    "candidate_pairs_from",
     "classify",
     "infer_direction",
     "likely_original",
+    "minhash_scheme",
     "minhash_signatures",
     "pair_features",
     "relate_articles",

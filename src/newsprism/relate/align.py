@@ -292,5 +292,5 @@ def to_aligned_span(m: SentenceMatch, an_a: Analysis, an_b: Analysis) -> Aligned
     return AlignedSpan(
         a_start=sa[m.a[0]].start, a_end=sa[m.a[1] - 1].end,
         b_start=sb[m.b[0]].start, b_end=sb[m.b[1] - 1].end,
-        lexical=round(m.lexical, 4), semantic=round(m.semantic, 4),
+        lexical=round(m.lexical, 4), semantic=round(m.semantic, 4), quote_only=m.quote_only,
     )

@@ -1,15 +1,20 @@
-"""Candidate pairs: MinHash LSH for lexical reuse plus embedding kNN for paraphrase/translation.
+"""Candidate pairs: MinHash LSH for lexical reuse plus faiss nearest neighbours for paraphrase and
+translation.
 
-Only candidate pairs reach the (costlier) sentence alignment. Both searches are near-linear:
-LSH buckets, and the kNN is done as blocked matrix products (a faiss index can replace it later
-behind the same `CandidateIndex` interface).
+Only candidate pairs reach the (costlier) sentence alignment. Both searches are near-linear in
+corpus size: LSH buckets, and faiss indexes that are exact for small groups and HNSW graphs above
+`RelateConfig.ann_exact_max`. Vectors are kept one index per language: within a language the
+English-tuned MiniLM document vector finds paraphrases; across languages the multilingual vector
+finds translations, searched only among other languages so that same-language neighbours cannot
+crowd them out of the top k.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
+import faiss
 import numpy as np
 from datasketch import LeanMinHash, MinHashLSH
 
@@ -20,41 +25,109 @@ from .shingles import minhash_signatures
 
 logger = logging.getLogger(__name__)
 
-
-def _lang_codes(langs: Sequence[str | None]) -> np.ndarray:
-    """Integer code per language; -1 for unknown."""
-    table: dict[str, int] = {}
-    return np.array(
-        [-1 if not lg else table.setdefault(lg.lower().split("-")[0], len(table)) for lg in langs],
-        dtype=np.int64,
-    )
+_UNKNOWN = ""  # language key of articles whose language is not known
 
 
-def _knn_scores(
-    d_rows: np.ndarray, m_rows: np.ndarray, lang_rows: np.ndarray,
-    d_all: np.ndarray, m_all: np.ndarray, lang_all: np.ndarray, cfg: RelateConfig,
-) -> np.ndarray:
-    """Margin over the floor of each (row, column) pair: mono cosine within a language,
-    multilingual cosine across languages, the better of both when a language is unknown."""
-    mono = d_rows @ d_all.T - cfg.knn_min_cosine
-    multi = m_rows @ m_all.T - cfg.knn_min_cosine_cross
-    same = lang_rows[:, None] == lang_all[None, :]
-    unknown = (lang_rows[:, None] < 0) | (lang_all[None, :] < 0)
-    out = np.where(same, mono, multi)
-    return np.where(unknown, np.maximum(mono, multi), out)
+def _lang_key(language: str | None) -> str:
+    return language.lower().split("-")[0] if language else _UNKNOWN
 
 
-def _top_k(scores: np.ndarray, k: int) -> list[np.ndarray]:
-    """Column indices of the (at most) k best non-negative scores of each row."""
-    if scores.shape[1] == 0:
-        return [np.zeros(0, dtype=np.int64) for _ in range(scores.shape[0])]
-    kk = min(k, scores.shape[1])
-    part = np.argpartition(-scores, kk - 1, axis=1)[:, :kk]
-    return [row[scores[i, row] >= 0] for i, row in enumerate(part)]
+class _Group:
+    """One faiss inner-product index over L2-normalised vectors, with the ids of its rows.
+
+    Starts exact (IndexFlatIP); once it holds more than `ann_exact_max` rows it is rebuilt as an
+    HNSW graph, which later additions extend.
+    """
+
+    def __init__(self, dim: int, cfg: RelateConfig) -> None:
+        self.cfg = cfg
+        self.ids: list[str] = []
+        self.index: faiss.Index = faiss.IndexFlatIP(dim)
+        self._hnsw = False
+
+    def add(self, ids: Sequence[str], vecs: np.ndarray) -> None:
+        if not len(ids):
+            return
+        self.ids.extend(ids)
+        if not self._hnsw and len(self.ids) > self.cfg.ann_exact_max:
+            old = self.index.reconstruct_n(0, self.index.ntotal) if self.index.ntotal else None
+            self.index = faiss.IndexHNSWFlat(vecs.shape[1], self.cfg.hnsw_m,
+                                             faiss.METRIC_INNER_PRODUCT)
+            self.index.hnsw.efConstruction = self.cfg.hnsw_ef_construction
+            self.index.hnsw.efSearch = max(self.cfg.hnsw_ef_search, self.cfg.knn_k + 1)
+            self._hnsw = True
+            if old is not None:
+                self.index.add(old)
+        self.index.add(vecs)
+
+    def search(self, vecs: np.ndarray, k: int, floor: float) -> list[list[tuple[str, float]]]:
+        """Per query row, the (id, cosine) of up to k nearest rows with cosine >= floor."""
+        out: list[list[tuple[str, float]]] = []
+        kk = min(k, len(self.ids))
+        if kk <= 0:
+            return [[] for _ in range(len(vecs))]
+        for start in range(0, len(vecs), self.cfg.ann_batch):
+            sims, rows = self.index.search(vecs[start:start + self.cfg.ann_batch], kk)
+            for srow, irow in zip(sims, rows, strict=True):
+                out.append([(self.ids[j], float(s)) for s, j in zip(srow, irow, strict=True)
+                            if j >= 0 and s >= floor])
+        return out
+
+
+def _unit(vecs: Sequence[np.ndarray]) -> np.ndarray:
+    m = np.ascontiguousarray(np.vstack(vecs), dtype=np.float32)
+    faiss.normalize_L2(m)
+    return m
+
+
+class _LanguageANN:
+    """Nearest neighbours by document vector: MiniLM within a language, multilingual across.
+
+    An article of unknown language is searched both ways (the better of both), as is every
+    article against the unknown-language group.
+    """
+
+    def __init__(self, cfg: RelateConfig) -> None:
+        self.cfg = cfg
+        self.mono: dict[str, _Group] = {}
+        self.multi: dict[str, _Group] = {}
+
+    def __len__(self) -> int:
+        return sum(len(g.ids) for g in self.mono.values())
+
+    def add(self, ids: Sequence[str], docs: np.ndarray, ml_docs: np.ndarray,
+            langs: Sequence[str]) -> None:
+        for lang in dict.fromkeys(langs):
+            rows = [i for i, lg in enumerate(langs) if lg == lang]
+            sel = [ids[i] for i in rows]
+            self.mono.setdefault(lang, _Group(docs.shape[1], self.cfg)).add(sel, docs[rows])
+            self.multi.setdefault(lang, _Group(ml_docs.shape[1], self.cfg)).add(sel, ml_docs[rows])
+
+    def search(self, ids: Sequence[str], docs: np.ndarray, ml_docs: np.ndarray,
+               langs: Sequence[str], k: int) -> list[set[str]]:
+        """Per query, ids of up to k nearest articles in each language group (its own by MiniLM,
+        the others by the multilingual vector)."""
+        cfg = self.cfg
+        hits: list[set[str]] = [set() for _ in ids]
+        for lang in dict.fromkeys(langs):
+            rows = [i for i, lg in enumerate(langs) if lg == lang]
+            for group_lang in self.mono:
+                same = lang == group_lang
+                either_unknown = _UNKNOWN in (lang, group_lang)
+                searches = []
+                if same or either_unknown:
+                    searches.append((self.mono[group_lang], docs, cfg.knn_min_cosine))
+                if not same or either_unknown:
+                    searches.append((self.multi[group_lang], ml_docs, cfg.knn_min_cosine_cross))
+                for group, matrix, floor in searches:
+                    # one extra neighbour: a query that is itself indexed finds itself first
+                    for r, found in zip(rows, group.search(matrix[rows], k + 1, floor), strict=True):
+                        hits[r].update([o for o, _ in found if o != ids[r]][:k])
+        return hits
 
 
 class CandidateIndex:
-    """Incremental candidate index: MinHash LSH plus an in-memory matrix of document vectors.
+    """Incremental candidate index: MinHash LSH plus per-language faiss indexes.
 
     Example:
         >>> index = CandidateIndex(RelateConfig())
@@ -66,14 +139,10 @@ class CandidateIndex:
     def __init__(self, config: RelateConfig | None = None) -> None:
         self.config = config or RelateConfig()
         self._lsh = MinHashLSH(threshold=self.config.lsh_threshold, num_perm=self.config.num_perm)
-        self._ids: list[str] = []
-        self._docs: list[np.ndarray] = []
-        self._ml_docs: list[np.ndarray] = []
-        self._langs: list[str | None] = []
-        self._matrices: tuple[np.ndarray, np.ndarray] | None = None
+        self._ann = _LanguageANN(self.config)
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._ann)
 
     def add(
         self, article_id: str, minhash: LeanMinHash, doc_vec: np.ndarray, ml_doc_vec: np.ndarray,
@@ -81,16 +150,7 @@ class CandidateIndex:
     ) -> None:
         """Index one article (ids must be unique)."""
         self._lsh.insert(article_id, minhash)
-        self._ids.append(article_id)
-        self._docs.append(np.asarray(doc_vec, dtype=np.float32))
-        self._ml_docs.append(np.asarray(ml_doc_vec, dtype=np.float32))
-        self._langs.append(language)
-        self._matrices = None
-
-    def _stacked(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._matrices is None:
-            self._matrices = (np.vstack(self._docs), np.vstack(self._ml_docs))
-        return self._matrices
+        self._ann.add([article_id], _unit([doc_vec]), _unit([ml_doc_vec]), [_lang_key(language)])
 
     def query(
         self, article_id: str, minhash: LeanMinHash, doc_vec: np.ndarray, ml_doc_vec: np.ndarray,
@@ -98,15 +158,9 @@ class CandidateIndex:
     ) -> set[str]:
         """Ids of indexed articles that may reuse or share a story with this one (never itself)."""
         hits = {str(h) for h in self._lsh.query(minhash)}
-        if self._ids:
-            docs, ml_docs = self._stacked()
-            codes = _lang_codes([*self._langs, language])  # one code table for both sides
-            scores = _knn_scores(
-                np.asarray(doc_vec, dtype=np.float32)[None, :],
-                np.asarray(ml_doc_vec, dtype=np.float32)[None, :], codes[-1:],
-                docs, ml_docs, codes[:-1], self.config,
-            )
-            hits.update(self._ids[j] for j in _top_k(scores, self.config.knn_k + 1)[0])
+        if len(self._ann) and self.config.knn_k > 0:
+            hits |= self._ann.search([article_id], _unit([doc_vec]), _unit([ml_doc_vec]),
+                                     [_lang_key(language)], self.config.knn_k)[0]
         hits.discard(article_id)
         return hits
 
@@ -117,16 +171,20 @@ def candidate_pairs(
     *,
     config: RelateConfig | None = None,
     languages: Mapping[str, str] | None = None,
+    queries: Iterable[str] | None = None,
 ) -> set[tuple[str, str]]:
     """Pairs worth aligning: LSH hits over word shingles, union the k nearest by document vector.
 
     Args:
-        articles: the batch.
+        articles: the corpus (or batch).
         vectors: one `ArticleVectors` per article (matched by `article_id`), as a sequence or
-            as a mapping article id -> vectors.
-        config: thresholds (`lsh_threshold`, `knn_k`, `knn_min_cosine`, `knn_min_cosine_cross`).
+            as a mapping article id -> vectors; only the document vectors are read.
+        config: thresholds (`lsh_threshold`, `knn_k`, `knn_min_cosine`, `knn_min_cosine_cross`,
+            the faiss index settings).
         languages: article id -> language, overriding `Article.language` (pass
             `Analysis.language` when you have it).
+        queries: only pairs with at least one of these ids are wanted (the new articles of an
+            incremental run); every article is still indexed. Default: all.
 
     Returns:
         Set of `(min_id, max_id)` pairs.
@@ -135,34 +193,51 @@ def candidate_pairs(
     values = vectors.values() if isinstance(vectors, Mapping) else vectors
     by_id = {v.article_id: v for v in values}
     arts = [a for a in articles if a.id in by_id]
-    if len(arts) < 2:
+    langs = {a.id: (languages or {}).get(a.id) or a.language for a in arts}
+    return candidate_pairs_from(minhash_signatures(arts, config=cfg), by_id, langs,
+                                config=cfg, queries=queries)
+
+
+def candidate_pairs_from(
+    signatures: Mapping[str, LeanMinHash],
+    vectors: Mapping[str, ArticleVectors],
+    languages: Mapping[str, str | None],
+    *,
+    config: RelateConfig | None = None,
+    queries: Iterable[str] | None = None,
+) -> set[tuple[str, str]]:
+    """`candidate_pairs` over precomputed signatures: the incremental runner keeps signatures in
+    the store and loads document vectors without sentence matrices, so it never holds every text.
+
+    Articles are those with both a signature and vectors; `languages` may omit ids (unknown).
+    """
+    cfg = config or RelateConfig()
+    ids = [aid for aid in signatures if aid in vectors]
+    if len(ids) < 2:
         return set()
-    ids = [a.id for a in arts]
+    wanted = set(ids) if queries is None else set(queries) & set(ids)
+    q_rows = [i for i, aid in enumerate(ids) if aid in wanted]
     pairs: set[tuple[str, str]] = set()
 
-    sigs = minhash_signatures(arts, config=cfg)
     lsh = MinHashLSH(threshold=cfg.lsh_threshold, num_perm=cfg.num_perm)
     with lsh.insertion_session() as session:
         for aid in ids:
-            session.insert(aid, sigs[aid])
-    for aid in ids:
-        for other in lsh.query(sigs[aid]):
-            if other != aid:
-                pairs.add((min(aid, other), max(aid, other)))
+            session.insert(aid, signatures[aid])
+    for i in q_rows:
+        aid = ids[i]
+        pairs.update((min(aid, o), max(aid, o)) for o in lsh.query(signatures[aid]) if o != aid)
     n_lsh = len(pairs)
 
-    langs = _lang_codes([(languages or {}).get(a.id) or a.language for a in arts])
-    docs = np.vstack([by_id[i].doc for i in ids]).astype(np.float32)
-    ml_docs = np.vstack([by_id[i].ml_doc for i in ids]).astype(np.float32)
-    for start in range(0, len(ids), cfg.knn_block):
-        stop = min(start + cfg.knn_block, len(ids))
-        scores = _knn_scores(docs[start:stop], ml_docs[start:stop], langs[start:stop],
-                             docs, ml_docs, langs, cfg)
-        scores[np.arange(stop - start), np.arange(start, stop)] = -np.inf
-        for r, cols in enumerate(_top_k(scores, cfg.knn_k)):
-            a = ids[start + r]
-            for c in cols:
-                b = ids[int(c)]
-                pairs.add((min(a, b), max(a, b)))
+    if cfg.knn_k > 0 and q_rows:
+        langs = [_lang_key(languages.get(aid)) for aid in ids]
+        docs = _unit([vectors[i].doc for i in ids])
+        ml_docs = _unit([vectors[i].ml_doc for i in ids])
+        ann = _LanguageANN(cfg)
+        ann.add(ids, docs, ml_docs, langs)
+        found = ann.search([ids[i] for i in q_rows], docs[q_rows], ml_docs[q_rows],
+                           [langs[i] for i in q_rows], cfg.knn_k)
+        for i, others in zip(q_rows, found, strict=True):
+            aid = ids[i]
+            pairs.update((min(aid, o), max(aid, o)) for o in others)
     logger.debug("candidate pairs: %s from LSH, %s in all", n_lsh, len(pairs))
     return pairs

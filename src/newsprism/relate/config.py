@@ -22,7 +22,13 @@ class RelateConfig:
     knn_k: int = 10  # nearest neighbours by document vector
     knn_min_cosine: float = 0.5  # MiniLM doc cosine floor (same language)
     knn_min_cosine_cross: float = 0.5  # multilingual doc cosine floor (across languages)
-    knn_block: int = 1024  # rows per block of the blocked matrix product
+    #: Up to this many vectors per language an index is exact (faiss IndexFlatIP); above it,
+    #: HNSW, so that the search stays near-linear in corpus size (measured in BENCHMARKS.md).
+    ann_exact_max: int = 50_000
+    hnsw_m: int = 32  # HNSW graph degree
+    hnsw_ef_construction: int = 40
+    hnsw_ef_search: int = 48  # search breadth: 0.99+ of the exact neighbours (60k test)
+    ann_batch: int = 4096  # query rows per faiss search call (bounds the result matrices)
 
     # --- alignment --------------------------------------------------------------------------
     align_floor: float = 0.62  # combined sentence similarity needed to align (same language)

@@ -50,3 +50,9 @@ def minhash_signatures(
     sets = [sorted(shingles(a.text, size=cfg.shingle_size)) for a in articles]
     mhs = MinHash.bulk(sets, num_perm=cfg.num_perm, seed=cfg.seed)
     return {a.id: LeanMinHash(m) for a, m in zip(articles, mhs, strict=True)}
+
+
+def minhash_scheme(config: RelateConfig | None = None) -> str:
+    """The hashing scheme datasketch uses for new signatures (stored ones must match it)."""
+    cfg = config or RelateConfig()
+    return str(MinHash(num_perm=1, seed=cfg.seed).scheme)

@@ -1,13 +1,18 @@
-"""Markdown and HTML renderings of a report dict (jinja2, autoescaped; HTML is self-contained)."""
+"""Markdown and HTML renderings of a report dict, and the HTML evidence page of one compared pair
+(jinja2, autoescaped; HTML is self-contained)."""
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import PurePath
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..models import Article, Relation
 
 _WORD = re.compile(r"\S+")
 
@@ -91,3 +96,96 @@ def render_html(report: dict[str, Any]) -> str:
 
 def render_markdown(report: dict[str, Any]) -> str:
     return _env("md").get_template("report.md").render(**_view(report))
+
+
+# -- one pair: the evidence view of `newsprism compare A B --html` -----------------------------
+
+_HAS_WORD = re.compile(r"\w")
+
+
+def unaligned_gaps(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of `text` outside the aligned `spans`: one before each span, one after the last.
+
+    Spans are taken in the order given (an alignment is monotone, so text order). A stretch holding
+    no word character (only whitespace or punctuation) comes back empty, as (end, end).
+    """
+    out, pos = [], 0
+    for start, end in [*spans, (len(text), len(text))]:
+        s, e = pos, max(pos, start)
+        out.append((s, e) if _HAS_WORD.search(text, s, e) else (e, e))
+        pos = max(pos, end)
+    return out
+
+
+def label(article: Article) -> str:
+    """How a reader names an article: its outlet, else its file name."""
+    return article.outlet or PurePath(article.origin).name or article.id
+
+
+def direction_words(relation: Relation, a: Article, b: Article) -> str:
+    """The direction in words: "<outlet> first" or "direction unknown"; `a` is side A."""
+    first = {"a_first": a, "b_first": b}.get(relation.direction)
+    return f"{label(first)} first" if first else "direction unknown"
+
+
+def marks_words(a: Article, b: Article, relation: Relation) -> bool:
+    """Whether word differences mean anything for this pair: not across languages."""
+    la, lb = (x.language.lower().split("-")[0] if x.language else None for x in (a, b))
+    return relation.kind != "translation" and not (la and lb and la != lb)
+
+
+def _side(a: Article, coverage: float) -> dict[str, Any]:
+    url = a.url if a.url and a.url.lower().startswith(("http://", "https://")) else None
+    when = a.published_at.isoformat(timespec="minutes").replace("T", " ") if a.published_at else None
+    return {"id": a.id, "title": a.title or PurePath(a.origin).name, "label": label(a), "when": when,
+            "language": a.language, "url": url, "origin": a.origin, "coverage": coverage}
+
+
+def _pair_rows(a: Article, b: Article, relation: Relation, diff: bool) -> list[dict[str, Any]]:
+    """Rows of the two-column view: a gap row (text with no counterpart) before each aligned row."""
+    al = relation.alignment
+    ga = unaligned_gaps(a.text, [(s.a_start, s.a_end) for s in al])
+    gb = unaligned_gaps(b.text, [(s.b_start, s.b_end) for s in al])
+    rows: list[dict[str, Any]] = []
+    for i in range(len(al) + 1):
+        gap_a, gap_b = a.text[slice(*ga[i])].strip(), b.text[slice(*gb[i])].strip()
+        if gap_a or gap_b:
+            rows.append({"gap": True, "a": gap_a, "b": gap_b})
+        if i == len(al):
+            break
+        s = al[i]
+        ta, tb = a.text[s.a_start:s.a_end], b.text[s.b_start:s.b_end]
+        left, right = word_diff(ta, tb) if diff else ([("eq", ta)], [("eq", tb)])
+        rows.append({"gap": False, "n": i + 1, "a": left, "b": right, "lexical": s.lexical,
+                     "semantic": s.semantic, "quote": s.quote_only})
+    return rows
+
+
+def render_pair_html(a: Article, b: Article, relation: Relation) -> str:
+    """A standalone HTML page with the evidence for one relation: both full texts side by side.
+
+    Args:
+        a, b: the two articles, in either order (they are put in the relation's A/B order).
+        relation: their relation (kind, score, direction, aligned passages).
+
+    Returns:
+        Self-contained HTML (inline CSS, no scripts, no external assets). Aligned passages are
+        numbered blocks linked to their counterpart (`#a-p1` <-> `#b-p1`), word differences are
+        <del>/<ins>, text without a counterpart is muted. Untrusted text is escaped.
+
+    Raises:
+        ValueError: when the relation is not between `a` and `b`.
+    """
+    if (relation.a, relation.b) == (b.id, a.id):
+        a, b = b, a
+    elif (relation.a, relation.b) != (a.id, b.id):
+        raise ValueError(f"relation {relation.a}/{relation.b} is not between {a.id} and {b.id}")
+    diff = marks_words(a, b, relation)
+    rows = _pair_rows(a, b, relation, diff=diff)
+    only = {"a": sum(len(r["a"]) for r in rows if r["gap"]),
+            "b": sum(len(r["b"]) for r in rows if r["gap"])}
+    return _env("html").get_template("pair.html").render(
+        rel=relation, a=_side(a, relation.coverage_a), b=_side(b, relation.coverage_b),
+        direction=direction_words(relation, a, b), rows=rows, diff=diff, only=only,
+        quotes=sum(1 for r in rows if not r["gap"] and r["quote"]),
+    )

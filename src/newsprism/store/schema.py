@@ -43,6 +43,15 @@ vectors = Table(
     Column("ml_sentences", LargeBinary, nullable=False),
 )
 
+# MinHash of each article's clean text, so that an incremental run signs only its new articles.
+signatures = Table(
+    "signatures", metadata,
+    Column("article_id", String(32), ForeignKey("articles.id"), primary_key=True),
+    Column("seed", Integer, nullable=False),
+    Column("scheme", String(32), nullable=False),  # datasketch hashing scheme
+    Column("hashvalues", LargeBinary, nullable=False),  # uint64 per permutation
+)
+
 relations = Table(
     "relations", metadata,
     Column("a", String(32), primary_key=True),

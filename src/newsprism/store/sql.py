@@ -7,10 +7,11 @@ consistent store and a re-run continues where the last committed write stopped.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+from datasketch import LeanMinHash
 from sqlalchemy import Engine, create_engine, event, func, insert, select, delete
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -173,6 +174,10 @@ class Store:
     def ids_without_vectors(self) -> list[str]:
         return self._ids_missing(t.vectors)
 
+    def ids_with_vectors(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(t.vectors.c.article_id)).scalars())
+
     def save_vectors(self, vecs: Sequence[ArticleVectors]) -> None:
         rows = [{"article_id": v.article_id, "n": int(v.sentences.shape[0]), "doc": _blob(v.doc),
                  "sentences": _blob(v.sentences), "ml_doc": _blob(v.ml_doc),
@@ -197,6 +202,52 @@ class Store:
                     r.article_id, doc, _unblob(r.sentences, r.n, doc.shape[0]),
                     ml_doc, _unblob(r.ml_sentences, r.n, ml_doc.shape[0]))
         return out
+
+    def doc_vectors(self, ids: Iterable[str] | None = None) -> dict[str, ArticleVectors]:
+        """Document vectors only (sentence matrices empty): what candidate search needs, at a
+        fraction of the memory of `vectors`."""
+        c = t.vectors.c
+        q = select(c.article_id, c.doc, c.ml_doc)
+        if ids is not None:
+            ids = list(ids)
+            if not ids:
+                return {}
+            q = q.where(c.article_id.in_(ids))
+        out = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(q):
+                doc, ml_doc = _unblob(r.doc), _unblob(r.ml_doc)
+                out[r.article_id] = ArticleVectors(r.article_id, doc, _unblob(b"", 0, doc.shape[0]),
+                                                   ml_doc, _unblob(b"", 0, ml_doc.shape[0]))
+        return out
+
+    # -- MinHash signatures -----------------------------------------------------------------
+    def save_signatures(self, signatures: Mapping[str, LeanMinHash]) -> None:
+        rows = [{"article_id": aid, "seed": int(m.seed), "scheme": str(m.scheme),
+                 "hashvalues": np.ascontiguousarray(m.hashvalues, dtype=np.uint64).tobytes()}
+                for aid, m in signatures.items()]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(delete(t.signatures).where(
+                    t.signatures.c.article_id.in_([r["article_id"] for r in rows])))
+                conn.execute(insert(t.signatures), rows)
+
+    def signatures(self, *, seed: int, num_perm: int, scheme: str) -> dict[str, LeanMinHash]:
+        """Stored signatures made with this seed, number of permutations and hashing scheme
+        (others are stale and get re-signed)."""
+        out = {}
+        c = t.signatures.c
+        with self.engine.connect() as conn:
+            for r in conn.execute(select(t.signatures).where((c.seed == seed) & (c.scheme == scheme))):
+                hv = np.frombuffer(r.hashvalues, dtype=np.uint64)
+                if hv.shape[0] == num_perm:
+                    out[r.article_id] = LeanMinHash(seed=seed, hashvalues=hv, scheme=r.scheme)
+        return out
+
+    def languages(self) -> dict[str, str | None]:
+        """Article id -> declared language, for every article (no texts loaded)."""
+        with self.engine.connect() as conn:
+            return dict(conn.execute(select(t.articles.c.id, t.articles.c.language)).tuples().all())
 
     # -- relations --------------------------------------------------------------------------
     def ids_not_related(self) -> list[str]:
