@@ -300,6 +300,7 @@ def test_shared_quotation_is_not_reuse(corpus):
     r = rel(corpus, "base", "indep")
     quoted = [s for s in r.alignment if "sleep in the cold" in corpus["base"][0].text[s.a_start:s.a_end]]
     assert quoted, "the shared quotation is still shown as an aligned passage"
+    assert all(s.quote_only for s in quoted)
     assert r.coverage_a == 0.0 and r.coverage_b == 0.0
     assert any("shared quotation" in why for why in r.reasons)
     # without quote spans the same sentence would count as reused text
@@ -362,6 +363,40 @@ def test_direction_from_credit_line(corpus, encoders):
     assert r.kind in COPY_KINDS
     assert r.direction == "b_first"
     assert any("credit line" in why for why in r.reasons)
+
+
+@pytest.mark.parametrize("trailer", [
+    "This article first appeared in the Alder Gazette.",
+    "Source: Alder Gazette",
+    "(This story has not been edited by Harbour Times staff and is auto-generated from a "
+    "syndicated feed.)",
+    "Read the full story at alder-gazette.example",
+])
+def test_direction_from_credit_or_syndication_note_cut_by_cleaning(corpus, encoders, trailer):
+    """Cleaning moves credit lines and syndication notes to `removed`; they still mark the copy."""
+    from newsprism.clean import clean_document
+    from newsprism.models import RawDocument
+
+    base_art, base_an, base_v = corpus["base"]
+    art = clean_document(RawDocument(origin="copy.txt", text=fx.BASE + "\n\n" + trailer,
+                                     title=fx.BASE_TITLE))
+    if trailer.startswith(("This article", "Source")):
+        assert trailer not in art.text and art.removed  # cleaning cut the trailer
+    an = make(art.id, art.text)[1]
+    [v] = embed_articles([art], [an], encoder=encoders[0], multilingual=encoders[1])
+    r = relate_pair(art, base_art, an, base_an, v, base_v)
+    assert r.kind in COPY_KINDS
+    assert r.direction == "b_first", r.reasons
+    assert any("syndication note" in why for why in r.reasons)
+
+
+def test_containment_is_reported_but_does_not_decide(corpus):
+    """A copy that cuts half and a copy that adds paragraphs look alike: one text inside the
+    other. Without dates or marks the direction stays unknown, and the reason says why."""
+    for x, y in (("base", "cut"), ("base", "added")):
+        r = rel(corpus, x, y)
+        assert r.kind == "near_verbatim" and r.direction == "unknown"
+        assert any("contained in" in why and "cut or an addition" in why for why in r.reasons)
 
 
 def test_direction_from_machine_translation_signal(corpus):

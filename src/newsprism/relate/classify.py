@@ -208,7 +208,8 @@ def relate_pair(
     alignment = tuple(to_aligned_span(m, an_a, an_b) for m in matches)
     direction = "unknown"
     if kind != "unrelated":
-        direction, why = infer_direction(a, b, an_a, an_b, kind, alignment, config=cfg)
+        direction, why = infer_direction(a, b, an_a, an_b, kind, alignment, config=cfg,
+                                         coverage=(feats.coverage_a, feats.coverage_b))
         if why:
             reasons.append(why)
     density = 0.0

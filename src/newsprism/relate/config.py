@@ -63,4 +63,5 @@ class RelateConfig:
     same_story_cosine: float = 0.55  # document cosine (MiniLM; multilingual across languages)
     same_story_cosine_entities: float = 0.4  # lower bar when named entities are shared
     same_story_entity_overlap: float = 0.2  # Jaccard of entity names for the lower bar
+    contained_coverage: float = 0.95  # aligned share of a side that counts as contained
     mt_signal_gap: float = 0.3  # machine-translation signal gap that decides direction

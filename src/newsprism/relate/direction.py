@@ -14,7 +14,19 @@ _CREDIT = re.compile(
     r"|originally (?:published|appeared|posted) (?:in|on|at|by)\b[^\n]{0,60}"
     r"|(?:re)?published (?:here )?with (?:the )?permission\b[^\n]{0,60}"
     r"|(?:republished|reprinted|reproduced) from\b[^\n]{0,60}"
-    r"|^\s*(?:source|via|courtesy of)\s*:[^\n]{0,60})"
+    r"|^\s*(?:source|via|courtesy of|original(?: article)?)\s*:[^\n]{0,60})"
+)
+# What a copier's page carries and an original's does not: syndication notes, and pointers to
+# the full story elsewhere (an excerpt). Plain "Read more:" link lists are not here: originals
+# carry them too.
+_SYNDICATION = re.compile(
+    r"(?i)(auto-?generated from an? (?:syndicated|agency|wire) feed[^\n]{0,40}"
+    r"|has not been edited by [^\n]{0,40}?staff"
+    r"|only the (?:headline|image)s? (?:of this (?:report|story) )?may have been reworked[^\n]{0,40}"
+    r"|(?:this (?:story|article|report) (?:was|is|has been) )(?:provided|supplied|distributed) by\b[^\n]{0,50}"
+    r"|read the (?:full|whole|original|rest of the) (?:story|article|report)\b[^\n]{0,40}"
+    r"|continue reading (?:at|on)\b[^\n]{0,40}"
+    r"|click here to read the (?:full|whole|original|rest of the) (?:story|article)[^\n]{0,40})"
 )
 _TOLD_ME = re.compile(r"\btold (?:me|us)\b", re.IGNORECASE)
 _TOLD_OUTLET = re.compile(r"\btold (?:the )?(?!me\b|us\b)[A-Z][\w'&-]*(?: [A-Z][\w'&-]*)*")
@@ -28,9 +40,27 @@ def _day_only(t: datetime) -> bool:
     return t.hour == 0 and t.minute == 0 and t.second == 0 and t.microsecond == 0
 
 
-def _credit_line(text: str) -> str | None:
-    m = _CREDIT.search(text)
-    return m.group(0).strip() if m else None
+def _copier_mark(article: Article) -> str | None:
+    """A credit line or syndication note in the text or in the boilerplate cleaning removed
+    (credit lines are usually trailers, which cleaning cuts from the text)."""
+    for text in (article.text, *(r.text for r in article.removed)):
+        m = _CREDIT.search(text) or _SYNDICATION.search(text)
+        if m:
+            return " ".join(m.group(0).split())
+    return None
+
+
+def _contained(alignment: Sequence[AlignedSpan], cov_a: float, cov_b: float,
+               cfg: RelateConfig) -> str | None:
+    """A reason when one text is (nearly) contained in the other. It is not used to decide:
+    copies cut (the subset is the copy) and add paragraphs (the superset is), about equally."""
+    if not alignment:
+        return None
+    if cov_a >= cfg.contained_coverage > cov_b:
+        return f"A's text is contained in B ({cov_a:.0%} of A aligned, {cov_b:.0%} of B)"
+    if cov_b >= cfg.contained_coverage > cov_a:
+        return f"B's text is contained in A ({cov_b:.0%} of B aligned, {cov_a:.0%} of A)"
+    return None
 
 
 def _by_dates(a: Article, b: Article) -> tuple[Direction, str] | None:
@@ -63,14 +93,18 @@ def _by_attribution(
 def infer_direction(
     a: Article, b: Article, an_a: Analysis, an_b: Analysis, relation_kind: str,
     alignment: Sequence[AlignedSpan], *, config: RelateConfig | None = None,
+    coverage: tuple[float, float] | None = None,
 ) -> tuple[Direction, str]:
     """Which of two related articles came first, and why.
 
     Evidence, strongest first: publication times (when both are known and differ); for copy
-    kinds, a credit line on one side only ("This article first appeared in ...", "Source: ...");
-    an attribution rewritten as first person in aligned passages ("told <Outlet>" vs "told me":
-    the "told me" side is the copy); a clearly higher machine-translation signal (the copy).
-    Containment of one text in the other is not used: cuts and additions both happen.
+    kinds, a credit line or syndication note on one side only ("This article first appeared in
+    ...", "Source: ...", "auto-generated from a syndicated feed", "Read the full story at ..."),
+    found in the text or in the boilerplate cleaning removed; an attribution rewritten as first
+    person in aligned passages ("told <Outlet>" vs "told me": the "told me" side is the copy); a
+    clearly higher machine-translation signal (the copy). Containment of one text in the other
+    (from `coverage`, the aligned share of each side) is reported but never decides: cuts and
+    additions both happen.
 
     Returns:
         (`"a_first"` | `"b_first"` | `"unknown"`, reason); the reason is "" when there is nothing
@@ -82,11 +116,11 @@ def infer_direction(
         return dated
     if relation_kind not in COPY_KINDS:
         return "unknown", ""
-    ca, cb = _credit_line(a.text), _credit_line(b.text)
+    ca, cb = _copier_mark(a), _copier_mark(b)
     if ca and not cb:
-        return "b_first", f"A carries a credit line ('{ca}')"
+        return "b_first", f"A carries a credit line or syndication note ('{ca}')"
     if cb and not ca:
-        return "a_first", f"B carries a credit line ('{cb}')"
+        return "a_first", f"B carries a credit line or syndication note ('{cb}')"
     attributed = _by_attribution(a, b, alignment)
     if attributed is not None:
         return attributed
@@ -95,4 +129,6 @@ def infer_direction(
         first: Direction = "b_first" if gap > 0 else "a_first"
         copy = "A" if gap > 0 else "B"
         return first, f"{copy} shows stronger machine-translation signals ({abs(gap):.2f} higher)"
-    return "unknown", "direction unknown: no dates and no clear textual evidence"
+    contained = _contained(alignment, *coverage, cfg) if coverage else None
+    why = "direction unknown: no dates and no clear textual evidence"
+    return "unknown", f"{why} ({contained}, which a cut or an addition both explain)" if contained else why
