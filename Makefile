@@ -37,6 +37,8 @@ bench: $(STAMP)
 	$(PY) bench/extraction.py --variants --write
 	$(PY) bench/stories.py --write
 	$(PY) bench/quality.py --write
+	$(PY) bench/relate_quality.py --write
+	$(PY) bench/relate_scale.py --write
 
 clean:
 	rm -rf $(VENV) newsprism-demo newsprism.db newsprism.db-wal newsprism.db-shm

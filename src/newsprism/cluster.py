@@ -20,6 +20,7 @@ from datetime import datetime
 
 import numpy as np
 
+from .ann import AnnConfig, VectorIndex, unit_rows
 from .embed import ArticleVectors
 from .models import COPY_KINDS, Analysis, Article, Relation, Story
 
@@ -37,6 +38,10 @@ class ClusterConfig:
     time_weight: float = 0.5  # maximum time penalty
     same_story_bonus: float = 0.1  # bonus when relate called a member `same_story`
     label_entities: int = 3
+    #: Stories scored per article: those of its nearest stored members (faiss; exact up to
+    #: `ann.exact_max` members, HNSW above), so assignment cost does not grow with the story count.
+    candidate_members: int = 64
+    ann: AnnConfig = field(default_factory=AnnConfig)
 
 
 @dataclass(slots=True)
@@ -124,8 +129,9 @@ class _Rows:
         assert self._a is not None
         self._a[i] = v
 
-    def dot(self, v: np.ndarray) -> np.ndarray:
-        return self._a[: self.n] @ v if self._a is not None else np.zeros(0, dtype=np.float32)
+    def dot(self, v: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Dot products of the given rows with `v`."""
+        return self._a[rows] @ v if self._a is not None else np.zeros(0, dtype=np.float32)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -136,9 +142,10 @@ def _unit(v: np.ndarray) -> np.ndarray:
 class StoryClusterer:
     """Online clusterer; `assign` one article at a time, in arrival (publication) order.
 
-    Text similarity to every story (centroid and closest member, multilingual document
-    vectors) is computed with two matrix products; entities and time are scored only for the
-    stories whose text similarity could still reach the threshold.
+    Only the stories of the article's nearest stored members (a faiss search over member
+    vectors) are scored: text similarity to their centroid and closest member (multilingual
+    document vectors), then entities and time for those whose text similarity could still reach
+    the threshold.
     """
 
     def __init__(self, states: Iterable[StoryState] = (), *, config: ClusterConfig = ClusterConfig(),
@@ -149,7 +156,7 @@ class StoryClusterer:
         self._order: list[str] = []  # story index -> id
         self._index: dict[str, int] = {}
         self._centroids = _Rows()
-        self._members = _Rows()
+        self._members = VectorIndex(0, config.ann)  # dimension set by the first member
         self._member_story: list[int] = []
         vecs = member_vectors or {}
         for st in states:
@@ -157,8 +164,7 @@ class StoryClusterer:
             for m in st.members:
                 self.story_of[m] = st.id
                 if m in vecs:
-                    self._members.append(vecs[m].ml_doc)
-                    self._member_story.append(self._index[st.id])
+                    self._add_member(vecs[m].ml_doc, self._index[st.id])
 
     def _register(self, state: StoryState, first: np.ndarray | None = None) -> None:
         """Add a story; `first` is the opening article's vector when the story is new."""
@@ -167,14 +173,26 @@ class StoryClusterer:
         self._order.append(state.id)
         self._centroids.append(_unit(state.ml_sum if state.ml_sum is not None else first))
 
-    def text_similarity(self, vec: ArticleVectors) -> np.ndarray:
-        """Per story (in registration order): weighted centroid and closest-member cosine."""
+    def _add_member(self, vec: np.ndarray, story_index: int) -> None:
+        if not len(self._members):
+            self._members = VectorIndex(vec.shape[0], self.config.ann)
+        self._members.add([len(self._member_story)], unit_rows([vec]))
+        self._member_story.append(story_index)
+
+    def text_similarity(self, vec: ArticleVectors) -> dict[int, float]:
+        """Story index -> weighted centroid and closest-member cosine, for the stories of the
+        `candidate_members` nearest members (others are farther than all of those)."""
         cfg = self.config
-        cent = self._centroids.dot(vec.ml_doc)
-        best = np.zeros(len(self._order), dtype=np.float32)
-        if self._members.n:
-            np.maximum.at(best, np.asarray(self._member_story, dtype=np.int64), self._members.dot(vec.ml_doc))
-        return cfg.centroid_weight * cent + (1 - cfg.centroid_weight) * best
+        if not len(self._members):
+            return {}
+        best: dict[int, float] = {}
+        for row, cos in self._members.search(unit_rows([vec.ml_doc]), cfg.candidate_members)[0]:
+            story = self._member_story[int(row)]
+            best[story] = max(best.get(story, -1.0), cos)
+        idx = np.fromiter(best, dtype=np.int64, count=len(best))
+        cent = self._centroids.dot(vec.ml_doc, idx)
+        return {int(i): cfg.centroid_weight * float(c) + (1 - cfg.centroid_weight) * best[int(i)]
+                for i, c in zip(idx, cent, strict=True)}
 
     def score(self, article: Article, analysis: Analysis, text: float, state: StoryState,
               *, same_story: bool = False) -> float:
@@ -203,11 +221,10 @@ class StoryClusterer:
             elif r.kind == "same_story":
                 same.add(self.story_of[other])
         if target is None and self._order:
-            text = self.text_similarity(vec)
             reach = cfg.join_threshold - cfg.entity_weight - cfg.same_story_bonus
-            scored = [(self.score(article, analysis, float(text[i]), self.states[self._order[i]],
+            scored = [(self.score(article, analysis, t, self.states[self._order[i]],
                                   same_story=self._order[i] in same), self._order[i])
-                      for i in np.flatnonzero(text >= reach)]
+                      for i, t in sorted(self.text_similarity(vec).items()) if t >= reach]
             if scored:
                 best, sid = max(scored)
                 if best >= cfg.join_threshold:
@@ -222,8 +239,7 @@ class StoryClusterer:
         state.members.append(article.id)
         self.story_of[article.id] = state.id
         idx = self._index[state.id]
-        self._members.append(vec.ml_doc)
-        self._member_story.append(idx)
+        self._add_member(vec.ml_doc, idx)
         state.ml_sum = vec.ml_doc.copy() if state.ml_sum is None else state.ml_sum + vec.ml_doc
         self._centroids[idx] = _unit(state.ml_sum)
         for key, name in entity_keys(analysis).items():

@@ -14,10 +14,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 
-import faiss
 import numpy as np
 from datasketch import LeanMinHash, MinHashLSH
 
+from ..ann import VectorIndex, unit_rows
 from ..embed import ArticleVectors
 from ..models import Article
 from .config import RelateConfig
@@ -32,54 +32,6 @@ def _lang_key(language: str | None) -> str:
     return language.lower().split("-")[0] if language else _UNKNOWN
 
 
-class _Group:
-    """One faiss inner-product index over L2-normalised vectors, with the ids of its rows.
-
-    Starts exact (IndexFlatIP); once it holds more than `ann_exact_max` rows it is rebuilt as an
-    HNSW graph, which later additions extend.
-    """
-
-    def __init__(self, dim: int, cfg: RelateConfig) -> None:
-        self.cfg = cfg
-        self.ids: list[str] = []
-        self.index: faiss.Index = faiss.IndexFlatIP(dim)
-        self._hnsw = False
-
-    def add(self, ids: Sequence[str], vecs: np.ndarray) -> None:
-        if not len(ids):
-            return
-        self.ids.extend(ids)
-        if not self._hnsw and len(self.ids) > self.cfg.ann_exact_max:
-            old = self.index.reconstruct_n(0, self.index.ntotal) if self.index.ntotal else None
-            self.index = faiss.IndexHNSWFlat(vecs.shape[1], self.cfg.hnsw_m,
-                                             faiss.METRIC_INNER_PRODUCT)
-            self.index.hnsw.efConstruction = self.cfg.hnsw_ef_construction
-            self.index.hnsw.efSearch = max(self.cfg.hnsw_ef_search, self.cfg.knn_k + 1)
-            self._hnsw = True
-            if old is not None:
-                self.index.add(old)
-        self.index.add(vecs)
-
-    def search(self, vecs: np.ndarray, k: int, floor: float) -> list[list[tuple[str, float]]]:
-        """Per query row, the (id, cosine) of up to k nearest rows with cosine >= floor."""
-        out: list[list[tuple[str, float]]] = []
-        kk = min(k, len(self.ids))
-        if kk <= 0:
-            return [[] for _ in range(len(vecs))]
-        for start in range(0, len(vecs), self.cfg.ann_batch):
-            sims, rows = self.index.search(vecs[start:start + self.cfg.ann_batch], kk)
-            for srow, irow in zip(sims, rows, strict=True):
-                out.append([(self.ids[j], float(s)) for s, j in zip(srow, irow, strict=True)
-                            if j >= 0 and s >= floor])
-        return out
-
-
-def _unit(vecs: Sequence[np.ndarray]) -> np.ndarray:
-    m = np.ascontiguousarray(np.vstack(vecs), dtype=np.float32)
-    faiss.normalize_L2(m)
-    return m
-
-
 class _LanguageANN:
     """Nearest neighbours by document vector: MiniLM within a language, multilingual across.
 
@@ -89,19 +41,20 @@ class _LanguageANN:
 
     def __init__(self, cfg: RelateConfig) -> None:
         self.cfg = cfg
-        self.mono: dict[str, _Group] = {}
-        self.multi: dict[str, _Group] = {}
+        self.ann = cfg.ann_config()
+        self.mono: dict[str, VectorIndex] = {}
+        self.multi: dict[str, VectorIndex] = {}
 
     def __len__(self) -> int:
-        return sum(len(g.ids) for g in self.mono.values())
+        return sum(len(g) for g in self.mono.values())
 
     def add(self, ids: Sequence[str], docs: np.ndarray, ml_docs: np.ndarray,
             langs: Sequence[str]) -> None:
         for lang in dict.fromkeys(langs):
             rows = [i for i, lg in enumerate(langs) if lg == lang]
             sel = [ids[i] for i in rows]
-            self.mono.setdefault(lang, _Group(docs.shape[1], self.cfg)).add(sel, docs[rows])
-            self.multi.setdefault(lang, _Group(ml_docs.shape[1], self.cfg)).add(sel, ml_docs[rows])
+            self.mono.setdefault(lang, VectorIndex(docs.shape[1], self.ann)).add(sel, docs[rows])
+            self.multi.setdefault(lang, VectorIndex(ml_docs.shape[1], self.ann)).add(sel, ml_docs[rows])
 
     def search(self, ids: Sequence[str], docs: np.ndarray, ml_docs: np.ndarray,
                langs: Sequence[str], k: int) -> list[set[str]]:
@@ -150,7 +103,7 @@ class CandidateIndex:
     ) -> None:
         """Index one article (ids must be unique)."""
         self._lsh.insert(article_id, minhash)
-        self._ann.add([article_id], _unit([doc_vec]), _unit([ml_doc_vec]), [_lang_key(language)])
+        self._ann.add([article_id], unit_rows([doc_vec]), unit_rows([ml_doc_vec]), [_lang_key(language)])
 
     def query(
         self, article_id: str, minhash: LeanMinHash, doc_vec: np.ndarray, ml_doc_vec: np.ndarray,
@@ -159,7 +112,7 @@ class CandidateIndex:
         """Ids of indexed articles that may reuse or share a story with this one (never itself)."""
         hits = {str(h) for h in self._lsh.query(minhash)}
         if len(self._ann) and self.config.knn_k > 0:
-            hits |= self._ann.search([article_id], _unit([doc_vec]), _unit([ml_doc_vec]),
+            hits |= self._ann.search([article_id], unit_rows([doc_vec]), unit_rows([ml_doc_vec]),
                                      [_lang_key(language)], self.config.knn_k)[0]
         hits.discard(article_id)
         return hits
@@ -230,8 +183,8 @@ def candidate_pairs_from(
 
     if cfg.knn_k > 0 and q_rows:
         langs = [_lang_key(languages.get(aid)) for aid in ids]
-        docs = _unit([vectors[i].doc for i in ids])
-        ml_docs = _unit([vectors[i].ml_doc for i in ids])
+        docs = unit_rows([vectors[i].doc for i in ids])
+        ml_docs = unit_rows([vectors[i].ml_doc for i in ids])
         ann = _LanguageANN(cfg)
         ann.add(ids, docs, ml_docs, langs)
         found = ann.search([ids[i] for i in q_rows], docs[q_rows], ml_docs[q_rows],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..ann import AnnConfig
+
 
 @dataclass(frozen=True, slots=True)
 class RelateConfig:
@@ -65,3 +67,9 @@ class RelateConfig:
     same_story_entity_overlap: float = 0.2  # Jaccard of entity names for the lower bar
     contained_coverage: float = 0.95  # aligned share of a side that counts as contained
     mt_signal_gap: float = 0.3  # machine-translation signal gap that decides direction
+
+    def ann_config(self) -> AnnConfig:
+        """The faiss settings above as the shared index's config."""
+        return AnnConfig(exact_max=self.ann_exact_max, hnsw_m=self.hnsw_m,
+                         hnsw_ef_construction=self.hnsw_ef_construction,
+                         hnsw_ef_search=self.hnsw_ef_search, batch=self.ann_batch)
