@@ -309,6 +309,21 @@ def test_shared_quotation_is_not_reuse(corpus):
     assert blind.coverage_a > 0.05 and blind.coverage_b > 0.05
 
 
+def test_partly_quoted_sentence_of_a_translation_is_not_set_aside(encoders):
+    """Within one language, a partly quoted sentence whose framing differs is a shared quote;
+    across languages the framing never matches letter for letter, so that rule must not apply."""
+    en = ("Mayor Helen Traske said on Tuesday that the town had opened shelters, adding that "
+          "“nobody will sleep in the cold tonight and every family will have a warm bed”.")
+    es = ("La alcaldesa Helen Traske dijo el martes que el municipio había abierto refugios, y "
+          "añadió que «nadie dormirá al raso esta noche y cada familia tendrá una cama caliente».")
+    (a, an_a), (b, an_b) = make("q-en", en), make("q-es", es, language="es")
+    assert an_a.quotes and an_b.quotes
+    va, vb = embed_articles([a, b], [an_a, an_b], encoder=encoders[0], multilingual=encoders[1])
+    r = relate_pair(a, b, an_a, an_b, va, vb)
+    assert r.alignment and not any(s.quote_only for s in r.alignment)
+    assert r.coverage_a > 0.9 and r.coverage_b > 0.9
+
+
 def test_long_shared_quotation_does_not_make_a_shared_source(corpus):
     """Two reports quoting the judge's three-sentence statement: the quote is not reused text."""
     r = rel(corpus, "ra", "rb")

@@ -211,13 +211,18 @@ def _is_shared_quote(
     an_a: Analysis, an_b: Analysis, ra: tuple[int, int], rb: tuple[int, int],
     qa: Sequence[float], qb: Sequence[float], cfg: RelateConfig,
 ) -> bool:
-    """A group is a shared quotation when it is mostly quoted on both sides, or partly quoted on
-    both sides and what lies outside the quotes (attribution, framing) is not the same text."""
+    """A group is a shared quotation when it is mostly quoted on both sides, or (within one
+    language) partly quoted on both sides and what lies outside the quotes (attribution,
+    framing) is not the same text."""
     sa, sb = an_a.sentences[ra[0]:ra[1]], an_b.sentences[rb[0]:rb[1]]
     share_a, share_b = _weighted(qa[ra[0]:ra[1]], sa), _weighted(qb[rb[0]:rb[1]], sb)
     if share_a >= cfg.quote_share and share_b >= cfg.quote_share:
         return True
     if share_a < cfg.quote_part or share_b < cfg.quote_part:
+        return False
+    if is_cross_language(an_a, an_b):
+        # the unquoted rests of a sentence and its translation never match letter for letter,
+        # so a partly quoted translated sentence would always look like a shared quote
         return False
     rest_a, rest_b = _unquoted(sa, an_a.quotes), _unquoted(sb, an_b.quotes)
     return fuzz.ratio(rest_a, rest_b) / 100 < cfg.quote_rest_lexical
