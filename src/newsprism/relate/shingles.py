@@ -36,7 +36,8 @@ def shingles(text: str, *, size: int = 5) -> set[bytes]:
 def minhash_signatures(
     articles: Sequence[Article], *, config: RelateConfig | None = None
 ) -> dict[str, LeanMinHash]:
-    """MinHash signature of each article's clean text over word shingles, in one bulk call.
+    """MinHash signature of each article's clean text over word shingles (datasketch's bulk
+    generator: the permutations are drawn once for all articles).
 
     Args:
         articles: articles to sign; `Article.text` is used (the title is not, so that a changed
@@ -47,8 +48,9 @@ def minhash_signatures(
         article id -> `LeanMinHash` (compact, picklable). Empty texts get an empty signature.
     """
     cfg = config or RelateConfig()
-    sets = [sorted(shingles(a.text, size=cfg.shingle_size)) for a in articles]
-    mhs = MinHash.bulk(sets, num_perm=cfg.num_perm, seed=cfg.seed)
+    # a generator, so only one article's shingles are held at a time (MinHash.bulk would list them)
+    sets = (shingles(a.text, size=cfg.shingle_size) for a in articles)
+    mhs = MinHash.generator(sets, num_perm=cfg.num_perm, seed=cfg.seed)
     return {a.id: LeanMinHash(m) for a, m in zip(articles, mhs, strict=True)}
 
 
