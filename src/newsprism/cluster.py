@@ -41,6 +41,9 @@ class ClusterConfig:
     #: Stories scored per article: those of its nearest stored members (faiss; exact up to
     #: `ann.exact_max` members, HNSW above), so assignment cost does not grow with the story count.
     candidate_members: int = 64
+    #: An article scoring at least this with a second story (besides the one it joins) bridges
+    #: them: the two were one event seen from two sides, and the smaller merges into the larger.
+    merge_threshold: float = 0.75  # best mean B³ F1 of uci + multinews dev sets (BENCHMARKS.md)
     ann: AnnConfig = field(default_factory=AnnConfig)
 
 
@@ -56,6 +59,8 @@ class StoryState:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     titles: list[str] = field(default_factory=list)
+    #: Stories merged into this one: {"story", "article" (the bridge), "members", "at"}.
+    merges: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -64,7 +69,7 @@ class StoryState:
             "entities": dict(self.entities), "entity_names": self.entity_names,
             "first_seen": self.first_seen.isoformat() if self.first_seen else None,
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
-            "titles": self.titles,
+            "titles": self.titles, "merges": self.merges,
         }
 
     @classmethod
@@ -75,7 +80,7 @@ class StoryState:
             entities=Counter(d.get("entities", {})), entity_names=dict(d.get("entity_names", {})),
             first_seen=datetime.fromisoformat(d["first_seen"]) if d.get("first_seen") else None,
             last_seen=datetime.fromisoformat(d["last_seen"]) if d.get("last_seen") else None,
-            titles=list(d.get("titles", [])),
+            titles=list(d.get("titles", [])), merges=list(d.get("merges", [])),
         )
 
 
@@ -158,6 +163,8 @@ class StoryClusterer:
         self._centroids = _Rows()
         self._members = VectorIndex(0, config.ann)  # dimension set by the first member
         self._member_story: list[int] = []
+        self._alias: dict[int, int] = {}  # story index merged away -> index it went into
+        self._merged: list[tuple[str, str, tuple[str, ...]]] = []  # not yet taken by the runner
         vecs = member_vectors or {}
         for st in states:
             self._register(st)
@@ -187,7 +194,7 @@ class StoryClusterer:
             return {}
         best: dict[int, float] = {}
         for row, cos in self._members.search(unit_rows([vec.ml_doc]), cfg.candidate_members)[0]:
-            story = self._member_story[int(row)]
+            story = self._resolve(self._member_story[int(row)])
             best[story] = max(best.get(story, -1.0), cos)
         idx = np.fromiter(best, dtype=np.int64, count=len(best))
         cent = self._centroids.dot(vec.ml_doc, idx)
@@ -211,6 +218,7 @@ class StoryClusterer:
             return self.story_of[article.id]
         cfg = self.config
         target = None
+        bridged: list[str] = []
         same: set[str] = set()
         for r in sorted(relations, key=lambda r: -r.score):
             other = r.b if r.a == article.id else r.a
@@ -225,15 +233,52 @@ class StoryClusterer:
             scored = [(self.score(article, analysis, t, self.states[self._order[i]],
                                   same_story=self._order[i] in same), self._order[i])
                       for i, t in sorted(self.text_similarity(vec).items()) if t >= reach]
-            if scored:
-                best, sid = max(scored)
-                if best >= cfg.join_threshold:
-                    target = sid
+            scored.sort(reverse=True)
+            if scored and scored[0][0] >= cfg.join_threshold:
+                target = scored[0][1]
+                bridged = [sid for sc, sid in scored[1:] if sc >= cfg.merge_threshold]
         if target is None:
             target = _story_id(article.id)
             self._register(StoryState(id=target), vec.ml_doc)
         self._add(self.states[target], article, analysis, vec)
+        for other in bridged:
+            target = self._merge(target, other, article)
         return target
+
+    def _resolve(self, index: int) -> int:
+        while index in self._alias:
+            index = self._alias[index]
+        return index
+
+    def _merge(self, a: str, b: str, bridge: Article) -> str:
+        """Merge two stories (the smaller into the larger; the older on a tie); returns the kept id."""
+        sa, sb = self.states[a], self.states[b]
+        keep, gone = (sa, sb) if (len(sa.members), sb.id) >= (len(sb.members), sa.id) else (sb, sa)
+        for m in gone.members:
+            self.story_of[m] = keep.id
+        keep.members.extend(gone.members)
+        if gone.ml_sum is not None:
+            keep.ml_sum = gone.ml_sum.copy() if keep.ml_sum is None else keep.ml_sum + gone.ml_sum
+        keep.entities.update(gone.entities)
+        for k, name in gone.entity_names.items():
+            keep.entity_names.setdefault(k, name)
+        times = [t for t in (keep.first_seen, keep.last_seen, gone.first_seen, gone.last_seen) if t]
+        if times:
+            keep.first_seen, keep.last_seen = min(times), max(times)
+        keep.titles.extend(gone.titles)
+        keep.merges.extend(gone.merges)
+        keep.merges.append({"story": gone.id, "article": bridge.id, "members": len(gone.members),
+                            "at": bridge.published_at.isoformat() if bridge.published_at else None})
+        self._alias[self._index[gone.id]] = self._index[keep.id]
+        self._centroids[self._index[keep.id]] = _unit(keep.ml_sum)
+        del self.states[gone.id]
+        self._merged.append((gone.id, keep.id, tuple(gone.members)))
+        return keep.id
+
+    def take_merges(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(merged-away story, story it went into, members moved) since the last call, in order."""
+        out, self._merged = self._merged, []
+        return out
 
     def _add(self, state: StoryState, article: Article, analysis: Analysis, vec: ArticleVectors) -> None:
         state.members.append(article.id)

@@ -185,8 +185,15 @@ def cluster_pending(store: Store, *, settings: Settings, progress: Progress) -> 
                 sid = clusterer.assign(a, ans[a.id], vecs[a.id], mine)
                 assigned.append((a.id, sid))
                 touched.add(sid)
-            batch_sids = {sid for _, sid in assigned}
-            store.save_stories([clusterer.states[s].to_dict() for s in batch_sids], assigned)
+            # merges move earlier members too: rewrite them, drop the merged-away stories
+            current = {aid: clusterer.story_of[aid] for aid, _ in assigned}
+            merges = clusterer.take_merges()
+            current.update((m, clusterer.story_of[m]) for _, _, moved in merges for m in moved)
+            gone = {g for g, _, _ in merges}
+            kept = set(current.values())
+            store.save_stories([clusterer.states[s].to_dict() for s in kept], list(current.items()),
+                               drop=sorted(gone - kept))
+            touched = (touched - gone) | kept
             task.advance(len(batch))
     return len(ids), touched
 
