@@ -123,3 +123,43 @@ def test_pipeline_writes_merges_to_the_store(batch_size):
     assert len(members) == 1 and sorted(next(iter(members.values()))) == ["a1", "a2", "a3"]
     [state] = store.story_states()
     assert state["id"] in touched and len(state["merges"]) == 1
+
+
+def _texted(i, vec, text, *, lang="en", days=0.0):
+    art, an, v = _item(i, vec, days=days)
+    art = Article(id=art.id, origin=art.origin, text=text, raw=text, title="",
+                  published_at=art.published_at, language=lang)
+    return art, Analysis(an.article_id, lang, an.sentences), v
+
+
+STRIKE = ("Dockworkers at Port Elsin walked out on Monday over pay; the union said cranes at "
+          "Gate Four stood idle and container ships queued outside the harbour.")
+STRIKE_2 = ("Port Elsin dockworkers kept the cranes idle at Gate Four for a second day on Tuesday, "
+            "the union said, while container ships queued outside the harbour.")
+STADIUM = ("Port Elsin councillors approved a stadium with twenty thousand seats beside the old "
+           "railway yards, after a vote that split the chamber over the budget.")
+
+
+def test_content_words_separate_events_the_embeddings_confuse():
+    """Same place and cast, vectors 0.7 alike (enough to join on text alone): the event's own
+    words decide: the strike's second day joins, the stadium vote opens its own story."""
+    near = [0.7, 0.714, 0]
+    c = StoryClusterer()
+    s1 = c.assign(*_texted(1, [1, 0, 0], STRIKE))
+    assert c.assign(*_texted(2, near, STRIKE_2, days=0.5)) == s1
+    c = StoryClusterer()
+    s1 = c.assign(*_texted(1, [1, 0, 0], STRIKE))
+    assert c.assign(*_texted(3, near, STADIUM, days=0.5)) != s1
+    # without the lexical term the stadium article would have joined
+    c = StoryClusterer(config=ClusterConfig(lexical_weight=0.0))
+    s1 = c.assign(*_texted(1, [1, 0, 0], STRIKE))
+    assert c.assign(*_texted(3, near, STADIUM, days=0.5)) == s1
+
+
+def test_no_lexical_penalty_across_languages():
+    """A Spanish report shares no English words with the story; it is judged on its vector."""
+    c = StoryClusterer()
+    s1 = c.assign(*_texted(1, [1, 0, 0], STRIKE))
+    es = ("Los estibadores del puerto de Elsin mantuvieron parada la terminal por segundo día, "
+          "según el sindicato.")
+    assert c.assign(*_texted(4, [0.7, 0.714, 0], es, lang="es", days=0.5)) == s1
