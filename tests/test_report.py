@@ -39,3 +39,23 @@ def test_word_diff_marks_both_sides():
     left, right = word_diff("the quick fox", "the slow fox")
     assert ("del", "quick") in left and ("ins", "slow") in right
     assert ("eq", "the") in left and ("eq", "the") in right
+
+
+def test_story_timeline_counts_days_in_utc_and_outlets():
+    from datetime import datetime, timedelta, timezone
+
+    from newsprism.models import Article
+    from newsprism.report.build import story_timeline
+
+    cet = timezone(timedelta(hours=1))
+    arts = [Article(id=f"a{i}", origin="x", text="t", raw="t", outlet=o, published_at=t)
+            for i, (o, t) in enumerate([
+                ("A", datetime(2026, 3, 2, 0, 30, tzinfo=cet)),  # 1 March in UTC
+                ("B", datetime(2026, 3, 1, 12, tzinfo=timezone.utc)),
+                ("A", datetime(2026, 3, 2, 9, tzinfo=timezone.utc)),
+                (None, None)])]
+    out = story_timeline(arts)
+    assert out["timeline"] == [{"day": "2026-03-01", "articles": 2}, {"day": "2026-03-02", "articles": 1},
+                               {"day": None, "articles": 1}]
+    assert out["outlets"] == [{"outlet": "A", "articles": 2}, {"outlet": None, "articles": 1},
+                              {"outlet": "B", "articles": 1}]

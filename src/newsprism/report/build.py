@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from datetime import timezone
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,25 @@ def _article_entry(a: Article, an: Analysis | None,
     return d
 
 
+def _utc_day(a: Article) -> str | None:
+    t = a.published_at
+    if t is None:
+        return None
+    return (t.astimezone(timezone.utc) if t.tzinfo else t).date().isoformat()
+
+
+def story_timeline(members: list[Article]) -> dict[str, list[dict[str, Any]]]:
+    """Articles per publication day (UTC; undated last) and per outlet (most first)."""
+    days = Counter(_utc_day(a) for a in members)
+    outlets = Counter(a.outlet for a in members)
+    return {
+        "timeline": [{"day": d, "articles": days[d]}
+                     for d in sorted(days, key=lambda d: (d is None, d or ""))],
+        "outlets": [{"outlet": o, "articles": n}
+                    for o, n in sorted(outlets.items(), key=lambda x: (-x[1], x[0] or ""))],
+    }
+
+
 def build_report(store: Store) -> dict[str, Any]:
     """The whole store as one report dict (JSON-serialisable)."""
     articles = store.articles()
@@ -74,6 +95,7 @@ def build_report(store: Store) -> dict[str, Any]:
             if per_story.get(sid, 0) < MAX_SAME_STORY_PAIRS:
                 per_story[sid] = per_story.get(sid, 0) + 1
                 relations.append(ser.relation_to_dict(r))
+    merges = {d["id"]: d.get("merges", []) for d in store.story_states()}
     stories = []
     for st, comp in pairs:
         c = ser.comparison_to_dict(comp)
@@ -83,6 +105,8 @@ def build_report(store: Store) -> dict[str, Any]:
             "first_seen": ser.dt_to_str(st.first_seen), "last_seen": ser.dt_to_str(st.last_seen),
             "entities": list(st.entities),
             "facts": c["facts"], "unique": c["unique"], "conflicts": c["conflicts"],
+            **story_timeline([by_id[a] for a in st.articles if a in by_id]),
+            "merges": merges.get(st.id, []),
         })
     return {
         "schema_version": SCHEMA_VERSION,
