@@ -5,7 +5,7 @@ scored with B-cubed precision/recall/F1 against the set's story ids. The peer is
 uni+bigrams, sublinear tf) with average-link agglomerative clustering on cosine distance at the
 best threshold for the set (the README's baseline), computed in the same run.
 
-    python bench/stories.py [--sets multinews,uci] [--limit N] [--write]
+    python bench/stories.py [--sets multinews,uci,demo,seeds] [--limit N] [--write]
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED, write_section  # noqa: E402
+from _common import SHARED, write_section
 
 
 def load_multinews(limit: int | None) -> list[dict]:
@@ -44,6 +44,40 @@ def load_uci(limit: int | None) -> list[dict]:
         out.append({"id": "uci-" + r["ID"], "story": r["STORY"], "text": r["TITLE"], "title": r["TITLE"],
                     "url": r["URL"], "outlet": r["PUBLISHER"], "published": ts})
     return out[:limit] if limit else out
+
+
+def load_gold_corpus(inputs: list[str], gold_path: Path) -> list[dict]:
+    """Rows (gold key, story, raw text) of a corpus with a newsprism-format gold file."""
+    from newsprism.evaluate import _gold_stories, _key_of
+    from newsprism.ingest import iter_documents
+
+    gold = _gold_stories(json.loads(gold_path.read_text(encoding="utf-8")))
+    rows = []
+    for doc in iter_documents(inputs):
+        if isinstance(doc, Exception):
+            continue
+        key = _key_of({"origin": doc.origin, "source_id": doc.source_id})
+        if key in gold:
+            rows.append({"id": key, "story": gold[key], "text": doc.text, "title": doc.title})
+    return rows
+
+
+def run_newsprism_files(inputs: list[str]) -> tuple[dict[str, str], float]:
+    """The pipeline on the corpus's own files (HTML, text, JSONL), keyed like the gold."""
+    from newsprism.evaluate import _key_of
+    from newsprism.pipeline import Models, ingest, process
+    from newsprism.store import open_store
+
+    models = Models.load()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(f"{tmp}/s.db")
+        t0 = time.perf_counter()
+        ingest(store, inputs)
+        process(store, models)
+        secs = time.perf_counter() - t0
+        key = {a.id: _key_of({"origin": a.origin, "source_id": a.source_id}) for a in store.articles()}
+        pred = {key[aid]: sid for sid, members in store.story_members().items() for aid in members}
+    return pred, secs
 
 
 def run_newsprism(rows: list[dict], keep: Path | None = None) -> tuple[dict[str, str], float]:
@@ -92,7 +126,7 @@ def run_peer(rows: list[dict]) -> tuple[dict[str, str], float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", default="multinews,uci")
+    ap.add_argument("--sets", default="multinews,uci,demo,seeds")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--keep", type=Path, help="keep each set's store in this folder (for calibration)")
@@ -101,9 +135,28 @@ def main() -> None:
 
     loaders = {"multinews": (load_multinews, "stories-multinews", 0.790),
                "uci": (load_uci, "stories-uci-headlines", 0.807)}
+    from newsprism.cli import demo_corpus, demo_gold
+
+    corpora = {"demo": ([str(demo_corpus())], demo_gold(), "demo corpus (project-written gold)"),
+               "seeds": ([str(SHARED / "seeds")], SHARED / "gold" / "seeds.json", "seeds (../shared)")}
     lines = ["| set | items | gold stories | system | predicted stories | B³ P | B³ R | B³ F1 | seconds |",
              "|---|---:|---:|---|---:|---:|---:|---:|---:|"]
     for name in args.sets.split(","):
+        if name in corpora:
+            inputs, gold_path, label = corpora[name]
+            rows = load_gold_corpus(inputs, gold_path)
+            gold = {r["id"]: r["story"] for r in rows}
+            ours, secs = run_newsprism_files(inputs)
+            s = bcubed({k: v for k, v in ours.items() if k in gold}, gold)
+            lines.append(f"| {label} | {len(rows)} | {len(set(gold.values()))} | newsprism (online) | "
+                         f"{len(set(ours.values()))} | {s.precision:.3f} | {s.recall:.3f} | **{s.f1:.3f}** | {secs:.0f} |")
+            peer, thr, psecs = run_peer(rows)
+            p = bcubed(peer, gold)
+            lines.append(f"| {label} | {len(rows)} | {len(set(gold.values()))} | TF-IDF + average-link, best "
+                         f"threshold {thr} (oracle) | {len(set(peer.values()))} | {p.precision:.3f} | "
+                         f"{p.recall:.3f} | **{p.f1:.3f}** | {psecs:.0f} |")
+            print("\n".join(lines[-2:]), flush=True)
+            continue
         load, folder, anchor = loaders[name]
         rows = load(args.limit)
         gold = {r["id"]: r["story"] for r in rows}
