@@ -48,7 +48,7 @@ REWRITE_SHARE = 0.01  # lexically fresh, vector-near to an earlier article (para
 FRESH_NOISE = 2.0  # norm of the noise added to a fresh article's (unit) base vector
 COPY_NOISE = 0.3  # norm of the noise added to the source's vector for copies and rewrites
 BASELINE_THRESHOLD = 0.5
-NEAR_LINEAR = 1.15  # highest log-log slope still called near-linear
+NEAR_LINEAR = 1.15  # log-log slopes within 1 ± 0.15 are called near-linear
 
 
 # -- demo pool (parent) ---------------------------------------------------------------------------
@@ -405,6 +405,8 @@ def _missed(r: dict) -> int:
 
 
 def _growth(slope: float) -> str:
+    if slope < 2 - NEAR_LINEAR:
+        return "sub-linear"
     return "near-linear" if slope <= NEAR_LINEAR else "super-linear"
 
 
