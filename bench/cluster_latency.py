@@ -691,8 +691,8 @@ def _threads_para(rows: list[dict]) -> str:
     if exact:
         said.append("on the exact index, search p50 with the default threads vs one thread: " + ", ".join(
             f"{r['search_default']['p50']:.2f} vs {r['search_one']['p50']:.2f} ms at {r['stories']:,} "
-            "stories" for r in exact) + " (a multi-threaded search of one query waits for a thread the "
-            "loaded machine has descheduled)")
+            "stories" for r in exact) + " (where the default is slower, the multi-threaded search of one "
+            "query waits for a thread the loaded machine has descheduled)")
     if hnsw:
         said.append("on HNSW, which searches one query on one thread, the two settings agree (" + ", ".join(
             f"{r['search_default']['p50']:.2f} vs {r['search_one']['p50']:.2f} ms" for r in hnsw) + ")")
