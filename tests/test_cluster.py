@@ -103,6 +103,17 @@ def test_merges_survive_the_state_round_trip():
     assert back.merges == c.states[sid].merges and sorted(back.members) == ["a1", "a2", "a3"]
 
 
+def test_story_vector_sum_round_trips_exactly_and_old_json_lists_still_load():
+    c = StoryClusterer()
+    for it in _bridge_case():
+        sid = c.assign(*it)
+    d = c.states[sid].to_dict()
+    assert isinstance(d["ml_sum"], str)  # compact float32 bytes, not a 512-number list
+    assert np.array_equal(StoryState.from_dict(d).ml_sum, c.states[sid].ml_sum)
+    legacy = StoryState.from_dict(d | {"ml_sum": c.states[sid].ml_sum.tolist()})
+    assert np.array_equal(legacy.ml_sum, c.states[sid].ml_sum)
+
+
 @pytest.mark.parametrize("batch_size", [1, 32])
 def test_pipeline_writes_merges_to_the_store(batch_size):
     """Merged-away stories are dropped from the store, also when saved in an earlier batch."""

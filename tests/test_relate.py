@@ -510,3 +510,24 @@ def test_article_quoting_and_paraphrasing_a_press_release_is_shared_source():
     assert classify(PairFeatures(**base, release_side=True))[0] == "shared_source"
     assert classify(PairFeatures(**base, release_side=False))[0] == "same_story"
     assert classify(PairFeatures(**{**base, "cross_language": True}, release_side=True))[0] != "shared_source"
+
+
+def test_small_searches_run_on_one_thread_and_restore_the_setting():
+    import faiss
+
+    from newsprism.ann import VectorIndex, unit_rows
+
+    seen = []
+    idx = VectorIndex(4)
+    idx.add(["a", "b"], unit_rows([np.array([1, 0, 0, 0.0]), np.array([0, 1, 0, 0.0])]))
+    real = idx.index.search
+
+    def spy(x, k):  # type: ignore[no-untyped-def]
+        seen.append(faiss.omp_get_max_threads())
+        return real(x, k)
+
+    idx.index.search = spy
+    before = faiss.omp_get_max_threads()
+    assert idx.search(unit_rows([np.array([1, 0.1, 0, 0])]), k=1)[0][0][0] == "a"
+    idx.search(unit_rows([np.array([1, 0.1, 0, 0])] * 20), k=1)
+    assert seen == [1, before] and faiss.omp_get_max_threads() == before

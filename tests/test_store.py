@@ -92,3 +92,28 @@ def test_signatures_round_trip_and_stale_ones_are_ignored():
         assert back[aid].jaccard(m) == 1.0
     assert store.signatures(seed=cfg.seed + 1, num_perm=cfg.num_perm, scheme=minhash_scheme(cfg)) == {}
     assert store.signatures(seed=cfg.seed, num_perm=64, scheme=minhash_scheme(cfg)) == {}
+
+
+def test_id_lists_longer_than_one_in_query_are_read_in_chunks(monkeypatch):
+    """Reads by id list split the IN (...) list, so huge stories never hit SQLite's variable cap."""
+    from newsprism.store import sql
+
+    monkeypatch.setattr(sql, "IN_CHUNK", 3)
+    store = open_store(":memory:")
+    arts = [_art(i) for i in range(1, 9)]
+    store.add_articles(arts)
+    assert store.add_articles(arts) == []  # the already-stored check also spans chunks
+    ids = [a.id for a in reversed(arts)]
+    assert [a.id for a in store.articles(ids)] == ids
+    store.save_analyses([Analysis(a.id, "en", (Span(0, 4, "Body"),)) for a in arts])
+    assert sorted(store.analyses(ids)) == sorted(ids)
+    store.save_vectors([ArticleVectors(a.id, np.ones(4, np.float32), np.zeros((0, 4), np.float32),
+                                       np.full(3, i, np.float32), np.zeros((0, 3), np.float32))
+                        for i, a in enumerate(arts)])
+    assert sorted(store.vectors(ids)) == sorted(ids)
+    docs = store.doc_vectors(ids)
+    assert sorted(docs) == sorted(ids) and docs["id8"].ml_doc[0] == 7
+    rels = [Relation(f"id{i}", f"id{i + 1}", "verbatim", 0.99) for i in range(1, 8)]
+    store.save_relations(rels, [])
+    got = store.relations(ids)
+    assert [(r.a, r.b) for r in got] == sorted((r.a, r.b) for r in rels)  # each once, in order

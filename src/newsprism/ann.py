@@ -6,7 +6,8 @@ when it grows past `exact_max` rows, so that adding and searching stay near-line
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import faiss
@@ -22,6 +23,10 @@ class AnnConfig:
     hnsw_ef_construction: int = 40
     hnsw_ef_search: int = 48  # 0.99+ of the exact neighbours on a 60k-vector test
     batch: int = 4096  # query rows per faiss call (bounds the result matrices)
+    #: Searches of at most this many rows run on one OpenMP thread: splitting one query's scan
+    #: across threads cost 3× on a loaded 2-core machine (7.0 vs 2.3 ms p50 on 20k exact rows,
+    #: BENCHMARKS.md "Story assignment latency"); HNSW searches a query on one thread anyway.
+    single_thread_max: int = 8
 
 
 def unit_rows(vecs: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:
@@ -77,10 +82,25 @@ class VectorIndex:
         if self.hnsw:
             self.index.hnsw.efSearch = max(self.config.hnsw_ef_search, kk)
         out: list[list[tuple[Hashable, float]]] = []
-        for start in range(0, len(vecs), self.config.batch):
-            chunk = np.ascontiguousarray(vecs[start:start + self.config.batch], dtype=np.float32)
-            sims, rows = self.index.search(chunk, kk)
-            for srow, irow in zip(sims, rows, strict=True):
-                out.append([(self.ids[j], float(s)) for s, j in zip(srow, irow, strict=True)
-                            if j >= 0 and s >= floor])
+        with _threads(1 if len(vecs) <= self.config.single_thread_max else None):
+            for start in range(0, len(vecs), self.config.batch):
+                chunk = np.ascontiguousarray(vecs[start:start + self.config.batch], dtype=np.float32)
+                sims, rows = self.index.search(chunk, kk)
+                for srow, irow in zip(sims, rows, strict=True):
+                    out.append([(self.ids[j], float(s)) for s, j in zip(srow, irow, strict=True)
+                                if j >= 0 and s >= floor])
         return out
+
+
+@contextmanager
+def _threads(n: int | None) -> Iterator[None]:
+    """faiss's OpenMP thread count set to `n` for the block (unchanged when None)."""
+    if n is None:
+        yield
+        return
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(n)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)

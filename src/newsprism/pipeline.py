@@ -172,12 +172,13 @@ def cluster_pending(store: Store, *, settings: Settings, progress: Progress) -> 
         return 0, set()
     states = [StoryState.from_dict(d) for d in store.story_states()]
     members = [m for s in states for m in s.members]
-    clusterer = StoryClusterer(states, config=settings.cluster, member_vectors=store.vectors(members))
+    # document vectors only: assignment never reads the sentence matrices
+    clusterer = StoryClusterer(states, config=settings.cluster, member_vectors=store.doc_vectors(members))
     arts = arrival_order(store.articles(ids))
     touched: set[str] = set()
     with progress.task("cluster", len(arts)) as task:
         for batch in _batches([a.id for a in arts], settings.batch_size):
-            ans, vecs = store.analyses(batch), store.vectors(batch)
+            ans, vecs = store.analyses(batch), store.doc_vectors(batch)
             rels = store.relations(batch)
             assigned = []
             for a in store.articles(batch):

@@ -50,6 +50,25 @@ def _unblob(b: bytes, n: int | None = None, dim: int | None = None) -> np.ndarra
     return v
 
 
+#: Ids per `IN (...)` query: SQLite caps bound variables (32,766 since 3.32; 999 before), and a
+#: story state with 250k members once failed with "too many SQL variables".
+IN_CHUNK = 900
+
+
+def _chunks(ids: Sequence[str], size: int = IN_CHUNK) -> Iterator[list[str]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start:start + size])
+
+
+def _select_in(conn, query, column, ids: Iterable[str] | None):  # type: ignore[no-untyped-def]
+    """Rows of `query`, restricted to `column IN ids` in chunks (all rows when ids is None)."""
+    if ids is None:
+        yield from conn.execute(query)
+        return
+    for chunk in _chunks(list(ids)):
+        yield from conn.execute(query.where(column.in_(chunk)))
+
+
 def open_store(db: str = "newsprism.db") -> Store:
     """Open (and create or migrate) the store at a path, `:memory:` or an SQLAlchemy URL."""
     return Store(db)
@@ -90,7 +109,8 @@ class Store:
             return []
         ids = [a.id for a in articles]
         with self.engine.begin() as conn:
-            have = set(conn.execute(select(t.articles.c.id).where(t.articles.c.id.in_(ids))).scalars())
+            have = {i for chunk in _chunks(ids) for i in conn.execute(
+                select(t.articles.c.id).where(t.articles.c.id.in_(chunk))).scalars()}
             new, seen = [], set()
             for a in articles:
                 if a.id in have or a.id in seen:
@@ -117,7 +137,7 @@ class Store:
         if ids is None:
             return list(self._article_rows())
         ids = list(ids)
-        found = {a.id: a for a in self._article_rows(t.articles.c.id.in_(ids))} if ids else {}
+        found = {a.id: a for chunk in _chunks(ids) for a in self._article_rows(t.articles.c.id.in_(chunk))}
         return [found[i] for i in ids if i in found]
 
     def article(self, article_id: str) -> Article | None:
@@ -167,7 +187,8 @@ class Store:
         if not ids:
             return {}
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.analyses).where(t.analyses.c.article_id.in_(ids))).all()
+            rows = [r for chunk in _chunks(ids)
+                    for r in conn.execute(select(t.analyses).where(t.analyses.c.article_id.in_(chunk)))]
         return {r.article_id: ser.analysis_from_dict(json.loads(r.data)) for r in rows}
 
     # -- vectors ----------------------------------------------------------------------------
@@ -188,15 +209,9 @@ class Store:
                 conn.execute(insert(t.vectors), rows)
 
     def vectors(self, ids: Iterable[str] | None = None) -> dict[str, ArticleVectors]:
-        q = select(t.vectors)
-        if ids is not None:
-            ids = list(ids)
-            if not ids:
-                return {}
-            q = q.where(t.vectors.c.article_id.in_(ids))
         out = {}
         with self.engine.connect() as conn:
-            for r in conn.execute(q):
+            for r in _select_in(conn, select(t.vectors), t.vectors.c.article_id, ids):
                 doc, ml_doc = _unblob(r.doc), _unblob(r.ml_doc)
                 out[r.article_id] = ArticleVectors(
                     r.article_id, doc, _unblob(r.sentences, r.n, doc.shape[0]),
@@ -207,15 +222,9 @@ class Store:
         """Document vectors only (sentence matrices empty): what candidate search needs, at a
         fraction of the memory of `vectors`."""
         c = t.vectors.c
-        q = select(c.article_id, c.doc, c.ml_doc)
-        if ids is not None:
-            ids = list(ids)
-            if not ids:
-                return {}
-            q = q.where(c.article_id.in_(ids))
         out = {}
         with self.engine.connect() as conn:
-            for r in conn.execute(q):
+            for r in _select_in(conn, select(c.article_id, c.doc, c.ml_doc), c.article_id, ids):
                 doc, ml_doc = _unblob(r.doc), _unblob(r.ml_doc)
                 out[r.article_id] = ArticleVectors(r.article_id, doc, _unblob(b"", 0, doc.shape[0]),
                                                    ml_doc, _unblob(b"", 0, ml_doc.shape[0]))
@@ -268,13 +277,17 @@ class Store:
 
     def relations(self, ids: Iterable[str] | None = None, *, kinds: Iterable[str] | None = None) -> list[Relation]:
         q = select(t.relations.c.data).order_by(t.relations.c.a, t.relations.c.b)
-        if ids is not None:
-            ids = list(ids)
-            q = q.where(t.relations.c.a.in_(ids) | t.relations.c.b.in_(ids))
         if kinds is not None:
             q = q.where(t.relations.c.kind.in_(list(kinds)))
         with self.engine.connect() as conn:
-            return [ser.relation_from_dict(json.loads(d)) for d in conn.execute(q).scalars()]
+            if ids is None:
+                return [ser.relation_from_dict(json.loads(d)) for d in conn.execute(q).scalars()]
+            seen: dict[tuple[str, str], Relation] = {}
+            for chunk in _chunks(list(ids)):
+                for d in conn.execute(q.where(t.relations.c.a.in_(chunk) | t.relations.c.b.in_(chunk))).scalars():
+                    r = ser.relation_from_dict(json.loads(d))
+                    seen.setdefault((r.a, r.b), r)
+            return [seen[k] for k in sorted(seen)]
 
     def relation(self, a: str, b: str) -> Relation | None:
         with self.engine.connect() as conn:
