@@ -41,7 +41,7 @@ def test_copies_count_once_and_conflicts_are_cited():
     assert sorted(map(sorted, comp.lines)) == [["copy", "wire"], ["own"]]
     assert all(f.lines == 2 for f in comp.facts) and len(comp.facts) == 2
     slots = {c.slot: c for c in comp.conflicts}
-    assert set(slots) == {"number", "count"}
+    assert set(slots) == {"number", "ordinal"}
     texts = {a.id: a.text for a, _, _ in (wire, copy, own)}
     for c in comp.conflicts:
         for v in c.values:

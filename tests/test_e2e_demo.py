@@ -71,7 +71,7 @@ def test_conflicts_between_lines(scores, demo_run):
     assert scores["conflicts"]["precision"] >= 0.9, scores["conflicts"]
     assert scores["conflicts"]["recall"] >= 0.7, scores["conflicts"]
     slots = [{c["slot"] for c in s["conflicts"]} for s in demo_run[1]["stories"]]
-    assert any({"number", "count"} <= x for x in slots)  # the two reports that disagree on both
+    assert any({"number", "ordinal"} <= x for x in slots)  # the two reports that disagree on both
 
 
 def test_quotes_found(scores):

@@ -14,9 +14,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .conflicts import (
+    NumberRules,
+    date_conflicts,
+    number_conflicts,
+    participant_conflicts,
+    place_conflicts,
+    places_in,
+    role_conflicts,
+    vague_number_conflicts,
+    vague_quantities,
+)
 from .embed import ArticleVectors
 from .models import (
-    Analysis, Article, Citation, Comparison, Conflict, ConflictValue, Fact, Quote, Relation, Span,
+    Analysis,
+    Article,
+    Citation,
+    Comparison,
+    Conflict,
+    Fact,
+    Quote,
+    Relation,
+    Span,
     UniqueFact,
 )
 from .relate import likely_original, reporting_lines
@@ -77,35 +96,10 @@ def _values(slots: list[list[Quantity]]) -> dict[str, set[float]]:
     return out
 
 
-def _similarity_needed(key: str, config: CompareConfig) -> float:
-    if key in ("people", "count:event", "ordinal:event", "tally") or key.startswith("area"):
-        return config.conflict_similarity
-    if key.split(":")[0] in ("money", "duration"):
-        return config.conflict_similarity_measure
-    return config.conflict_similarity_strict
-
-
-def _conflicts_between(sa: Span, sb: Span, qa: list[Quantity], qb: list[Quantity],
-                       vals_a: dict[str, set[float]], vals_b: dict[str, set[float]],
-                       a_id: str, b_id: str, sim: float, config: CompareConfig) -> list[Conflict]:
-    """Same kind of number, different values, and neither article ever states the other's value."""
-    out = []
-    for x in qa:
-        for y in qb:
-            if x.key != y.key or x.value == y.value:
-                continue
-            if x.value in vals_b.get(x.key, ()) or y.value in vals_a.get(y.key, ()):
-                continue
-            lo, hi = sorted((x.value, y.value))
-            if x.key != "tally" and (lo <= 0 or hi / lo > config.conflict_max_ratio):
-                continue  # two counts this far apart are counts of different things
-            if sim < _similarity_needed(x.key, config):
-                continue
-            slot = "count" if x.key.startswith("ordinal") else "number"
-            out.append(Conflict(slot, (
-                ConflictValue(x.text, a_id, sa.start + x.start, sa.start + x.end),
-                ConflictValue(y.text, b_id, sb.start + y.start, sb.start + y.end))))
-    return out
+def _rules(config: CompareConfig) -> NumberRules:
+    return NumberRules(config.conflict_similarity, config.conflict_similarity_measure,
+                       config.conflict_similarity_strict, config.conflict_max_ratio,
+                       config.fact_similarity)
 
 
 def compare_story(
@@ -130,6 +124,9 @@ def compare_story(
     edges: list[tuple[float, tuple[str, int], tuple[str, int]]] = []
     slots = {r: _slots(analyses[r]) for r in reps}
     values = {r: _values(slots[r]) for r in reps}
+    vague = {r: [vague_quantities(sp.text) for sp in analyses[r].sentences] for r in reps}
+    places = {r: [places_in(analyses[r], sp) for sp in analyses[r].sentences] for r in reps}
+    rules = _rules(config)
     for x in range(len(reps)):
         for y in range(x + 1, len(reps)):
             a, b = reps[x], reps[y]
@@ -153,12 +150,20 @@ def compare_story(
                     if (s >= config.fact_similarity and s >= row_best[i] - 1e-6
                             and s >= col_best[j] - 1e-6):
                         edges.append((s, (a, i), (b, j)))
+                    found = []
                     if slots[a][i] and slots[b][j]:
-                        for c in _conflicts_between(sa, sb, slots[a][i], slots[b][j], values[a],
-                                                    values[b], a, b, s, config):
-                            key = (c.slot, c.values[0].value.split()[-1], a, b)
-                            if s > best.get(key, (-1.0, c))[0]:
-                                best[key] = (s, c)
+                        found += number_conflicts(sa, sb, slots[a][i], slots[b][j], values[a], values[b],
+                                                  a, b, s, rules, places[a][i], places[b][j])
+                    found += vague_number_conflicts(sa, sb, slots[a][i], vague[b][j], a, b, s, rules)
+                    found += vague_number_conflicts(sb, sa, slots[b][j], vague[a][i], b, a, s, rules)
+                    if s >= config.fact_similarity:  # details of one fact: dates, places, who met
+                        found += place_conflicts(sa, sb, analyses[a], analyses[b], a, b)
+                        found += date_conflicts(sa, sb, analyses[a], analyses[b], a, b)
+                        found += participant_conflicts(sa, sb, analyses[a], analyses[b], a, b)
+                    for c in found:
+                        key = (c.slot, c.values[0].value.split()[-1], a, b)
+                        if s > best.get(key, (-1.0, c))[0]:
+                            best[key] = (s, c)
     # strongest matches first; a fact never holds two sentences of one article
     arts_of = {node: {node[0]} for node in parent}
     for _, x, y in sorted(edges, key=lambda e: -e[0]):
@@ -166,7 +171,7 @@ def compare_story(
         if rx != ry and not (arts_of[rx] & arts_of[ry]):
             parent[rx] = ry
             arts_of[ry] |= arts_of.pop(rx)
-    conflicts = [c for _, c in best.values()]
+    conflicts = [c for _, c in best.values()] + role_conflicts(reps, analyses)
     line_of = {r: n for n, r in enumerate(reps)}
     groups: dict[tuple[str, int], list[tuple[str, int]]] = {}
     for node in parent:

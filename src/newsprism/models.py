@@ -234,9 +234,10 @@ class ConflictValue:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    slot: str  # number, count, ordinal, date, place, participant, role
+    slot: str  # number, ordinal, date, place, participant, role
     values: tuple[ConflictValue, ...]
     kind: str = "contradiction"  # contradiction, different_scope, vagueness
+    reason: str = ""  # why it was classed so, in words for the reader
 
 
 @dataclass(frozen=True, slots=True)

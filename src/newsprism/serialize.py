@@ -183,7 +183,7 @@ def comparison_to_dict(c: Comparison) -> dict[str, Any]:
         "unique": [{"article": u.article, "text": u.text, "start": u.start, "end": u.end}
                    for u in c.unique],
         "conflicts": [
-            {"slot": k.slot, "kind": k.kind,
+            {"slot": k.slot, "kind": k.kind, "reason": k.reason,
              "values": [{"value": v.value, "article": v.article, "start": v.start, "end": v.end}
                         for v in k.values]}
             for k in c.conflicts
@@ -201,7 +201,8 @@ def comparison_from_dict(d: dict[str, Any]) -> Comparison:
         ),
         unique=tuple(UniqueFact(**u) for u in d["unique"]),
         conflicts=tuple(
-            Conflict(k["slot"], tuple(ConflictValue(**v) for v in k["values"]), k.get("kind", "contradiction"))
+            Conflict(k["slot"], tuple(ConflictValue(**v) for v in k["values"]), k.get("kind", "contradiction"),
+                     k.get("reason", ""))
             for k in d["conflicts"]
         ),
     )
