@@ -10,7 +10,7 @@ same noun are conflicts.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from .conflicts import (
     vague_quantities,
 )
 from .embed import ArticleVectors
+from .framing import FramingConfig, Sentiment, frame_story
 from .models import (
     Analysis,
     Article,
@@ -40,6 +41,7 @@ from .models import (
 )
 from .relate import likely_original, reporting_lines
 from .slots import Quantity, ordinals, quantities, tallies
+from .sources import SourcesConfig, story_sources
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,8 @@ class CompareConfig:
     unique_max_similarity: float = 0.5  # below this against every other line: unique to its line
     min_words: int = 5
     max_unique_per_line: int = 8
+    framing: FramingConfig = field(default_factory=FramingConfig)
+    sources: SourcesConfig = field(default_factory=SourcesConfig)
 
 
 def _sentences(an: Analysis, min_words: int) -> list[tuple[int, Span]]:
@@ -111,8 +115,11 @@ def compare_story(
     vectors: Mapping[str, ArticleVectors],
     relations: Sequence[Relation],
     config: CompareConfig = CompareConfig(),
+    sentiment: Sentiment | None = None,
 ) -> Comparison:
-    """Build the cross-line comparison of one story."""
+    """Build the cross-line comparison of one story.
+
+    `sentiment` scores tone for the framing table (VADER's analyzer when None)."""
     lines = reporting_lines(list(article_ids), relations)
     originals = tuple(likely_original(line, relations, articles) or (line[0] if len(line) == 1 else None)
                       for line in lines)
@@ -195,5 +202,9 @@ def compare_story(
                       and (not claims or any(c.start < s.end and s.start < c.end for c in claims))
                       and _quoted_share(s, quotes) < 0.5]
             unique.extend(UniqueFact(r, s.text, s.start, s.end) for s in picked[: config.max_unique_per_line])
+    members = {a: articles[a] for a in article_ids}
+    framing = frame_story(members, analyses, config=config.framing, sentiment=sentiment)
+    sources, quotes = story_sources(lines, members, analyses, originals=originals, config=config.sources)
     return Comparison(story_id=story_id, lines=tuple(lines), originals=originals,
-                      facts=tuple(facts), unique=tuple(unique), conflicts=tuple(conflicts))
+                      facts=tuple(facts), unique=tuple(unique), conflicts=tuple(conflicts),
+                      framing=framing, sources=sources, quotes=quotes)

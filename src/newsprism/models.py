@@ -241,6 +241,59 @@ class Conflict:
 
 
 @dataclass(frozen=True, slots=True)
+class Framing:
+    """How one article frames its story (framing.py); shown side by side in the story report."""
+
+    article: str  # article id
+    headline_focus: str | None  # canonical entity named first in the title
+    headline_event: str | None  # the headline's main clause, lower-case, <= event_max_words
+    lead_focus: str | None  # canonical entity mentioned first in the lead
+    lead_angle: tuple[str, ...]  # lead terms the story's other leads use least
+    genre: str  # analysis.genre
+    tone: float | None  # mean VADER compound over sentences; None outside tone_languages
+    tone_label: str  # negative, neutral, positive, n/a
+    sourcing: dict[str, int]  # total, named, anonymous, unattributed, direct, indirect, named_speakers
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteVariant:
+    """One article's wording of a quote."""
+
+    article: str
+    text: str
+    start: int
+    end: int
+    mutated: bool  # wording differs from the line reference's beyond case/punctuation/quote marks
+    translated: bool = False  # another language than the line reference (never `mutated`)
+    descriptor: str | None = None  # the source as this article words it
+    cue: str | None = None  # "said", "told me", "according to"
+    attribution_mutated: bool = False  # descriptor or cue differs from the line reference's
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteGroup:
+    """One statement as carried by several articles."""
+
+    speaker: str | None  # canonical named speaker, else None
+    descriptor: str | None  # for anonymous sources: "senior IDF sources"
+    anonymous: bool
+    direct: bool
+    lines: tuple[int, ...]  # indices into the story's lines that carry it
+    variants: tuple[QuoteVariant, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One named speaker, or one class of anonymous source."""
+
+    name: str  # canonical name, or a normalised descriptor ("Israeli officials (anonymous)")
+    anonymous: bool
+    lines: tuple[int, ...]  # which lines quote this source
+    articles: tuple[str, ...]
+    quotes: int  # number of QuoteGroups
+
+
+@dataclass(frozen=True, slots=True)
 class Story:
     id: str
     label: str
@@ -259,3 +312,6 @@ class Comparison:
     facts: tuple[Fact, ...] = ()
     unique: tuple[UniqueFact, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
+    framing: tuple[Framing, ...] = ()  # one per article of the story
+    sources: tuple[Source, ...] = ()  # who is quoted, by which lines
+    quotes: tuple[QuoteGroup, ...] = ()  # each statement with its wording in every article

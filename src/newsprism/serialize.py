@@ -7,11 +7,13 @@ and nested records need exact, versioned shapes that later schema versions may e
 from __future__ import annotations
 
 from datetime import datetime
+from dataclasses import asdict
 from typing import Any
 
 from .models import (
-    AlignedSpan, Analysis, Article, Claim, Comparison, Conflict, ConflictValue, Citation,
-    Entity, Fact, Quote, Relation, RemovedSpan, Role, Signals, Slot, Span, Story, UniqueFact,
+    AlignedSpan, Analysis, Article, Citation, Claim, Comparison, Conflict, ConflictValue, Entity,
+    Fact, Framing, Quote, QuoteGroup, QuoteVariant, Relation, RemovedSpan, Role, Signals, Slot,
+    Source, Span, Story, UniqueFact,
 )
 
 
@@ -188,6 +190,9 @@ def comparison_to_dict(c: Comparison) -> dict[str, Any]:
                         for v in k.values]}
             for k in c.conflicts
         ],
+        "framing": [{**asdict(f), "lead_angle": list(f.lead_angle)} for f in c.framing],
+        "sources": [asdict(x) for x in c.sources],
+        "quotes": [asdict(g) for g in c.quotes],
     }
 
 
@@ -205,4 +210,10 @@ def comparison_from_dict(d: dict[str, Any]) -> Comparison:
                      k.get("reason", ""))
             for k in d["conflicts"]
         ),
+        framing=tuple(Framing(**{**f, "lead_angle": tuple(f["lead_angle"])}) for f in d.get("framing", ())),
+        sources=tuple(Source(**{**x, "lines": tuple(x["lines"]), "articles": tuple(x["articles"])})
+                      for x in d.get("sources", ())),
+        quotes=tuple(QuoteGroup(**{**g, "lines": tuple(g["lines"]),
+                                   "variants": tuple(QuoteVariant(**v) for v in g["variants"])})
+                     for g in d.get("quotes", ())),
     )

@@ -196,37 +196,89 @@ def stories_cli(db: DbOpt = DEFAULT_DB, as_json: JsonOpt = False) -> None:
 
 @app.command("story")
 def story_cli(story_id: Annotated[str, typer.Argument(help="Story id (or unique prefix).")],
-              db: DbOpt = DEFAULT_DB, as_json: JsonOpt = False) -> None:
-    """Show one story: lines with their original, corroborated facts, conflicts, unique facts."""
+              db: DbOpt = DEFAULT_DB, as_json: JsonOpt = False,
+              html: Annotated[Path | None, typer.Option("--html", help="Also write the story as a standalone HTML page.")] = None,
+              md: Annotated[Path | None, typer.Option("--md", help="Also write the story as Markdown.")] = None,
+              ) -> None:
+    """Show one story: lines with their original, corroboration by line, conflicts, unique facts,
+    who is quoted (and quotes changed in copies), framing per article."""
     from ..report import build_report
+    from ..report.render import render_html, render_markdown
 
     with _errors_to_exit():
-        rep = build_report(_open(db))
-        match = [s for s in rep["stories"] if s["id"] == story_id] or \
-                [s for s in rep["stories"] if s["id"].startswith(story_id)]
+        store = _open(db)
+        ids = [st.id for st, _ in store.comparisons()]
+        match = [s for s in ids if s == story_id] or [s for s in ids if s.startswith(story_id)]
         if len(match) != 1:
             err.print(f"error: no story '{story_id}'" if not match else f"error: '{story_id}' is ambiguous")
             raise typer.Exit(1)
-        s = match[0]
+        rep = build_report(store, story_ids=match)
+        for path, render in ((html, render_html), (md, render_markdown)):
+            if path:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(render(rep), encoding="utf-8")
+                err.print(f"wrote {path}")
+        s = rep["stories"][0]
         arts = {a["id"]: a for a in rep["articles"]}
         for a in arts.values():  # name articles without an outlet by their file
             a["outlet"] = a["outlet"] or Path(str(a["origin"])).name
         if as_json:
             out.print_json(json.dumps(s, ensure_ascii=False))
             return
-        out.print(f"[bold]{s['label']}[/]  ({s['id']}, {len(s['articles'])} articles, {len(s['lines'])} lines)")
-        for i, line in enumerate(s["lines"], 1):
-            orig = s["originals"][i - 1]
-            head = f"original {arts[orig]['outlet']}" if orig else "original unknown"
-            out.print(f"  line {i}: {head}: " + ", ".join(
-                f"{arts[x]['outlet'] or '?'}" for x in line), highlight=False)
+        _print_story(s, arts)
+
+
+def _print_story(s: dict, arts: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    """Terminal view of one story dict from the report (article text escaped: it is untrusted)."""
+    from rich.markup import escape as e
+
+    from ..framing import TONE_LIMITS
+    from ..report.render import word_diff
+
+    out.print(f"[bold]{e(s['label'])}[/]  ({s['id']}, {len(s['articles'])} articles, {len(s['lines'])} lines)",
+              highlight=False)
+    line_of = {a: i for i, line in enumerate(s["lines"]) for a in line}
+    for i, line in enumerate(s["lines"], 1):
+        orig = s["originals"][i - 1]
+        head = f"original {arts[orig]['outlet']}" if orig else "original unknown"
+        out.print(e(f"  L{i}: {head}: " + ", ".join(f"{arts[x]['outlet'] or '?'}" for x in line)), highlight=False)
+    if s["facts"]:
+        t = Table("lines", "fact", *[f"L{i + 1}" for i in range(len(s["lines"]))], title="Corroboration",
+                  title_justify="left")
         for f in s["facts"]:
-            out.print(f"  [green]fact[/] ({f['lines']} lines): {f['text']}", highlight=False)
-        for k in s["conflicts"]:
-            vals = " vs ".join(f"{v['value']} ({arts[v['article']]['outlet']})" for v in k["values"])
-            out.print(f"  [yellow]conflict[/] {k['slot']}: {vals}", highlight=False)
-        for u in s["unique"]:
-            out.print(f"  [cyan]only {arts[u['article']]['outlet']}[/]: {u['text']}", highlight=False)
+            have = {line_of.get(c["article"]) for c in f["support"]}
+            t.add_row(str(f["lines"]), _clip(f["text"], 160), *["✓" if i in have else "" for i in range(len(s["lines"]))])
+        out.print(t)
+    for k in s["conflicts"]:
+        vals = e(" vs ".join(f"“{v['value']}” ({arts[v['article']]['outlet']})" for v in k["values"]))
+        out.print(f"  [yellow]conflict[/] {k['slot']}, {k['kind'].replace('_', ' ')}: {vals}"
+                  + (f"  [dim]{k['reason']}[/]" if k.get("reason") else ""), highlight=False)
+    for u in s["unique"]:
+        out.print(f"  [cyan]only L{line_of.get(u['article'], -1) + 1} {e(arts[u['article']]['outlet'])}[/]: "
+                  f"{e(_clip(u['text'], 200))}", highlight=False)
+    if s.get("sources"):
+        t = Table("source", "named?", "lines", "statements", title="Who is quoted", title_justify="left")
+        for r in s["sources"]:
+            t.add_row(r["name"], "anonymous" if r["anonymous"] else "named",
+                      ", ".join(f"L{x + 1}" for x in r["lines"]), str(r["quotes"]))
+        out.print(t)
+    for g in s.get("quotes", []):
+        ref = g["variants"][0]
+        for v in g["variants"][1:]:
+            if v.get("mutated") or v.get("attribution_mutated"):
+                _, right = word_diff(ref["text"], v["text"])
+                out.print(f"  [magenta]quote changed[/] in {e(arts[v['article']]['outlet'])} "
+                          f"(vs {e(arts[ref['article']]['outlet'])}): " + _marked(right), highlight=False)
+    if s.get("framing"):
+        t = Table("line", "outlet", "genre", "headline leads with", "lead angle", "tone",
+                  "named/anon", title="Framing", title_justify="left")
+        for f in sorted(s["framing"], key=lambda f: line_of.get(f["article"], 99)):
+            tone = f["tone_label"] + (f" ({f['tone']:.2f})" if f["tone"] is not None else "")
+            t.add_row(f"L{line_of.get(f['article'], -1) + 1}", arts[f["article"]]["outlet"] or "?", f["genre"],
+                      f["headline_focus"] or "–", ", ".join(f["lead_angle"]) or "–", tone,
+                      f"{f['sourcing'].get('named', 0)}/{f['sourcing'].get('anonymous', 0)}")
+        out.print(t)
+        out.print(f"[dim]{TONE_LIMITS}[/]", highlight=False)
 
 
 def _marked(segments: list[tuple[str, str]]) -> str:

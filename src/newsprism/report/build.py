@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from datetime import timezone
 from pathlib import Path
 from typing import Any
@@ -75,16 +76,25 @@ def story_timeline(members: list[Article]) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def build_report(store: Store) -> dict[str, Any]:
-    """The whole store as one report dict (JSON-serialisable)."""
-    articles = store.articles()
+def build_report(store: Store, story_ids: Iterable[str] | None = None) -> dict[str, Any]:
+    """The whole store as one report dict (JSON-serialisable), or only the given stories with
+    their articles and the relations among them (`newsprism story ID --html`)."""
+    pairs = store.comparisons()
+    if story_ids is not None:
+        wanted = set(story_ids)
+        pairs = [(st, c) for st, c in pairs if st.id in wanted]
+        members = list(dict.fromkeys(a for st, _ in pairs for a in st.articles))
+        articles = store.articles(members)
+        inside = set(members)
+        all_relations = [r for r in store.relations(members) if r.a in inside and r.b in inside]
+    else:
+        articles = store.articles()
+        all_relations = store.relations()
     by_id = {a.id: a for a in articles}
     analyses = resolve_by_id(store.analyses(list(by_id)), by_id)
-    pairs = store.comparisons()
     story_of = {aid: st.id for st, _ in pairs for aid in st.articles}
     relations = []
     per_story: dict[str, int] = {}
-    all_relations = store.relations()
     evidence = _swap_evidence(all_relations, by_id,
                               RelateConfig().swap_density)
     for r in all_relations:
@@ -105,6 +115,7 @@ def build_report(store: Store) -> dict[str, Any]:
             "first_seen": ser.dt_to_str(st.first_seen), "last_seen": ser.dt_to_str(st.last_seen),
             "entities": list(st.entities),
             "facts": c["facts"], "unique": c["unique"], "conflicts": c["conflicts"],
+            "framing": c["framing"], "sources": c["sources"], "quotes": c["quotes"],
             **story_timeline([by_id[a] for a in st.articles if a in by_id]),
             "merges": merges.get(st.id, []),
         })

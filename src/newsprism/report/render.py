@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..framing import TONE_LIMITS
 from ..models import Article, Relation
 
 _WORD = re.compile(r"\S+")
@@ -70,6 +71,7 @@ def _view(report: dict[str, Any]) -> dict[str, Any]:
             "unique_views": [cite(u) for u in s["unique"]],
             "conflict_views": [{**k, "cites": [cite(v) for v in k["values"]]}
                                for k in s["conflicts"]],
+            **_story_tables(s, arts),
         })
     relations = []
     for r in report["relations"]:
@@ -88,6 +90,44 @@ def _view(report: dict[str, Any]) -> dict[str, Any]:
                     key=lambda r: (order.get(r["kind"], 9), -r["score"]))
     return {"report": report, "stories": stories, "relations": relations, "copies": copies,
             "articles": report["articles"], "arts": arts}
+
+
+def _story_tables(s: dict[str, Any], arts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Corroboration matrix (fact × line), unique facts per line, sources, changed quotes and
+    framing rows of one story, shaped for the templates."""
+    line_of = {a: i for i, line in enumerate(s["lines"]) for a in line}
+    heads = []
+    for i, line in enumerate(s["lines"]):
+        orig = s["originals"][i] if i < len(s["originals"]) else None
+        lead = arts.get(orig or line[0], {})
+        heads.append({"n": i + 1, "outlet": lead.get("outlet") or "?", "copies": len(line) - 1})
+    matrix = [{"text": f["text"], "lines": f["lines"],
+               "cells": [next((c for c in f["support"] if line_of.get(c["article"]) == i), None)
+                         for i in range(len(s["lines"]))]} for f in s["facts"]]
+    unique_by_line: list[dict[str, Any]] = [{"head": h, "facts": []} for h in heads]
+    for u in s["unique"]:
+        if u["article"] in line_of:
+            unique_by_line[line_of[u["article"]]]["facts"].append(u)
+    changed = []
+    for g in s.get("quotes", []):
+        ref = g["variants"][0]
+        rows = []
+        for v in g["variants"][1:]:
+            if v.get("mutated") or v.get("attribution_mutated"):
+                left, right = word_diff(ref["text"], v["text"])
+                rows.append({**v, "left": left, "right": right,
+                             "outlet": arts.get(v["article"], {}).get("outlet") or "?"})
+        if rows:
+            changed.append({**g, "ref": ref, "ref_outlet": arts.get(ref["article"], {}).get("outlet") or "?",
+                            "rows": rows})
+    framing = [{**f, "outlet": arts.get(f["article"], {}).get("outlet") or "?",
+                "title": arts.get(f["article"], {}).get("title", ""),
+                "line": line_of.get(f["article"], -1) + 1} for f in s.get("framing", [])]
+    framing.sort(key=lambda f: (f["line"], f["outlet"]))
+    return {"line_heads": heads, "matrix": matrix,
+            "unique_by_line": [u for u in unique_by_line if u["facts"]],
+            "source_rows": s.get("sources", []), "changed_quotes": changed,
+            "framing_rows": framing, "tone_limits": TONE_LIMITS}
 
 
 def render_html(report: dict[str, Any]) -> str:
