@@ -69,3 +69,8 @@ def test_eval_against_seed_gold(seeds_run, shared_dir):
     assert s["lines"]["f1"] == 1.0
     assert s["boilerplate"]["f1"] == 1.0
     assert s["quotes"]["recall"] >= 0.8
+    # both gold conflicts found and classed (different scope; vagueness), no false ones
+    assert s["conflicts"]["recall"] == 1.0 and s["conflicts"]["precision"] == 1.0, s["conflicts"]
+    assert s["conflict_kinds"]["accuracy"] == 1.0, s["conflict_kinds"]
+    assert s["facts"]["recall"] >= 0.6 and s["facts"]["precision"] >= 0.6, s["facts"]
+    assert s["unique_facts"]["recall"] >= 0.5, s["unique_facts"]

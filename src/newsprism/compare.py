@@ -47,6 +47,9 @@ from .sources import SourcesConfig, story_sources
 @dataclass(frozen=True, slots=True)
 class CompareConfig:
     fact_similarity: float = 0.65  # two sentences (mutual best matches) state the same fact
+    #: across languages, mutual best matches from this cosine up state one fact for conflicts
+    #: (the multilingual encoder scores a sentence and its free translation 0.5–0.65)
+    fact_similarity_cross: float = 0.5
     # Reports of one event phrase the same count differently ("1,200 members joined" vs "1,500
     # dockworkers began"), so head counts, event counts, areas and tallies need only weakly
     # related sentences; money and durations related ones; percentages and other counted nouns
@@ -102,8 +105,7 @@ def _values(slots: list[list[Quantity]]) -> dict[str, set[float]]:
 
 def _rules(config: CompareConfig) -> NumberRules:
     return NumberRules(config.conflict_similarity, config.conflict_similarity_measure,
-                       config.conflict_similarity_strict, config.conflict_max_ratio,
-                       config.fact_similarity)
+                       config.conflict_similarity_strict, config.conflict_max_ratio)
 
 
 def compare_story(
@@ -161,8 +163,15 @@ def compare_story(
                     if slots[a][i] and slots[b][j]:
                         found += number_conflicts(sa, sb, slots[a][i], slots[b][j], values[a], values[b],
                                                   a, b, s, rules, places[a][i], places[b][j])
-                    found += vague_number_conflicts(sa, sb, slots[a][i], vague[b][j], a, b, s, rules)
-                    found += vague_number_conflicts(sb, sa, slots[b][j], vague[a][i], b, a, s, rules)
+                    # one fact: close enough, or across languages (where the multilingual
+                    # encoder scores translations lower) each other's best match
+                    mutual = s >= row_best[i] - 1e-6 and s >= col_best[j] - 1e-6
+                    same_fact = s >= config.fact_similarity or (
+                        not same_lang and mutual and s >= config.fact_similarity_cross)
+                    found += vague_number_conflicts(sa, sb, slots[a][i], vague[b][j], a, b, same_fact,
+                                                    not same_lang)
+                    found += vague_number_conflicts(sb, sa, slots[b][j], vague[a][i], b, a, same_fact,
+                                                    not same_lang)
                     if s >= config.fact_similarity:  # details of one fact: dates, places, who met
                         found += place_conflicts(sa, sb, analyses[a], analyses[b], a, b)
                         found += date_conflicts(sa, sb, analyses[a], analyses[b], a, b)

@@ -84,9 +84,25 @@ _VAGUE_AMOUNTS: dict[str, tuple[float, float]] = {
     "several hundred": (200, 999), "thousands of": (2000, 19999), "several thousand": (2000, 9999),
     "tens of thousands of": (20000, 199999), "hundreds of thousands of": (200000, 1999999),
     "millions of": (2e6, 2e7),
+    # the same in Spanish and German, for reports in those languages
+    "decenas de": (24, 199), "cientos de": (200, 1999), "miles de": (2000, 19999),
+    "varios": (3, 12), "varias": (3, 12), "unos pocos": (2, 6), "unas pocas": (2, 6),
+    "dutzende": (24, 199), "hunderte": (200, 1999), "tausende": (2000, 19999), "mehrere": (3, 12),
 }
+_VAGUE_SLACK = 2.0  # a figure this far outside a vague range is a contradiction, beyond it another count
+#: vague shares of a whole, compared with percentages
+_VAGUE_SHARES: dict[str, tuple[float, float]] = {
+    "most of": (50, 100), "the majority of": (50, 100), "a majority of": (50, 100),
+    "almost all": (85, 100), "nearly all": (85, 100), "about half": (40, 60), "roughly half": (40, 60),
+    "la mayoría de": (50, 100), "la mayor parte de": (50, 100), "una parte mayoritaria de": (50, 100),
+    "casi todo": (85, 100), "die mehrheit": (50, 100), "den großteil": (50, 100),
+    "der großteil": (50, 100), "den größten teil": (50, 100), "fast alle": (85, 100),
+}
+_VAGUE_SHARE_RE = re.compile(
+    r"\b(?:" + "|".join(sorted((re.escape(k) for k in _VAGUE_SHARES), key=len, reverse=True)) + r")\b",
+    re.IGNORECASE)
 _VAGUE_RE = re.compile(
-    r"\b(?P<q>" + "|".join(sorted((re.escape(k) for k in _VAGUE_AMOUNTS), key=len, reverse=True))
+    r"(?<!\w)(?P<q>" + "|".join(sorted((re.escape(k) for k in _VAGUE_AMOUNTS), key=len, reverse=True))
     + r")\s+(?P<w1>[a-z][\w-]{2,})(?:\s+(?P<w2>[a-z][\w-]{2,}))?", re.IGNORECASE)
 _PLACE_NOUNS = ("capitals|countries|cities|states|nations|towns|villages|regions|provinces|ports"
                 "|islands|districts|municipalities|locations|sites|destinations|stops")
@@ -125,6 +141,11 @@ def vague_quantities(text: str) -> list[Vague]:
         if key:
             low, high = _VAGUE_AMOUNTS[m.group("q").lower()]
             out.append(Vague(key, low, high, m.start(), end, text[m.start():end]))
+    for m in _VAGUE_SHARE_RE.finditer(text):
+        low, high = _VAGUE_SHARES[m.group(0).lower()]
+        tail = re.match(r"\s+(?:the\s+|la\s+|del?\s+)?[\w'’-]+(?:\s+[\w'’-]+)?", text[m.end():])
+        end = m.end() + (tail.end() if tail else 0)
+        out.append(Vague("percent", low, high, m.start(), end, text[m.start():end]))
     return out
 
 
@@ -141,7 +162,6 @@ class NumberRules:
     similarity_measure: float  # money, durations
     similarity_strict: float  # percentages and other counted nouns
     max_ratio: float  # values further apart than this are not the same count
-    similarity_fact: float  # sentences stating the same fact (vague amounts compare only there)
 
     def needed(self, key: str) -> float:
         if key in ("people", "count:event", "ordinal:event", "tally") or key.startswith("area"):
@@ -199,18 +219,25 @@ def _scoped_text(sentence: str, q: Quantity, scope: Scope | None) -> str:
     return sentence[q.start:q.end + m.end()] if m else q.text
 
 
+def _counted(key: str) -> bool:
+    return key == "people" or key.startswith("count:")
+
+
 def vague_number_conflicts(sa: Span, sb: Span, qa: Sequence[Quantity], vb: Sequence[Vague],
-                           a_id: str, b_id: str, sim: float, rules: NumberRules) -> list[Conflict]:
-    """A precise number on one side, a vague amount of the same thing on the other."""
+                           a_id: str, b_id: str, same_fact: bool,
+                           cross_language: bool = False) -> list[Conflict]:
+    """A precise number on one side, a vague amount of the same thing on the other. Across
+    languages counted nouns cannot be compared by spelling ("vessels" / "buques"), so within one
+    fact any two counts of things may pair."""
     out = []
-    if sim < rules.similarity_fact:
+    if not same_fact:
         return out  # vague amounts are common; only within one fact are they the same count
     for x in qa:
         for v in vb:
-            if x.key != v.key:
+            if x.key != v.key and not (cross_language and _counted(x.key) and _counted(v.key)):
                 continue
             inside = v.low <= x.value <= v.high
-            if not inside and not (v.low / rules.max_ratio <= x.value <= v.high * rules.max_ratio):
+            if not inside and not (v.low / _VAGUE_SLACK <= x.value <= v.high * _VAGUE_SLACK):
                 continue  # too far from the vague range to be the same count
             out.append(Conflict(
                 "number", (_value(x.text, a_id, sa.start, x.start, x.end),

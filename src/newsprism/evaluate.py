@@ -121,7 +121,8 @@ def evaluate(gold: Mapping[str, Any], report: Mapping[str, Any], *,
              read_source: SourceReader | None = None) -> dict[str, Any]:
     """Precision/recall/F1 per aspect of a report against gold (rules: docs/gold-format.md).
 
-    Corpus aspects: stories, reuse pairs, kinds, direction, lines, conflicts, quotes, boilerplate.
+    Corpus aspects: stories, reuse pairs, kinds, direction, lines, quotes, boilerplate; compare-stage
+    aspects (`evaluate_compare`): facts, unique_facts, conflicts, conflict_kinds.
     Article-analysis aspects: quote_attribution, anonymous_sources, entities, roles, genre,
     language, mt_signal.
 
@@ -191,42 +192,15 @@ def evaluate(gold: Mapping[str, Any], report: Mapping[str, Any], *,
                         "predicted": len({p_line[a] for a in members if a in p_line})}
     result["lines"]["per_story"] = n_lines
 
-    result["conflicts"] = _score_conflicts(gold, report, id2key)
+    from .evaluate_compare import evaluate_compare  # imports Score from here
+
+    result.update(evaluate_compare(gold, report, id2key))  # facts, unique_facts, conflicts, conflict_kinds
     result["quotes"] = _score_quotes(g_arts, rep_by_key)
     result["boilerplate"] = _score_boilerplate(g_arts, rep_by_key)
     from .evaluate_analysis import evaluate_analysis  # imports Score from here
 
     result.update(evaluate_analysis(g_arts, rep_by_key, read_source=read_source))
     return result
-
-
-def _score_conflicts(gold: Mapping[str, Any], report: Mapping[str, Any],
-                     id2key: Mapping[str, str]) -> dict[str, Any]:
-    """A gold conflict is found when a predicted conflict cites two articles it gives different values."""
-    gold_conf = []
-    for s in (gold.get("stories") or {}).values():
-        for c in s.get("conflicts") or []:
-            vals = {k: _norm(str(v)) for k, v in (c.get("values") or {}).items()}
-            gold_conf.append(vals)
-    found = set()
-    correct = 0
-    n_pred = 0
-    for s in report.get("stories", []):
-        for c in s.get("conflicts", []):
-            cited = [(id2key.get(v["article"]), _numbers(v["value"])) for v in c["values"]]
-            n_pred += 1
-            hit = False
-            for n, vals in enumerate(gold_conf):
-                # the cited articles must disagree in the gold, on the values the report cites
-                ok = [(k, nums) for k, nums in cited if k in vals and nums & _numbers(vals[k])]
-                if len({vals[k] for k, _ in ok}) >= 2:
-                    found.add(n)
-                    hit = True
-            correct += int(hit)
-    sc = Score.of(correct, n_pred, len(gold_conf))
-    recall = round(len(found) / len(gold_conf), 4) if gold_conf else 1.0
-    f1 = round(2 * sc.precision * recall / (sc.precision + recall), 4) if sc.precision + recall else 0.0
-    return asdict(Score(sc.precision, recall, f1, len(gold_conf), n_pred))
 
 
 _NUM_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
@@ -288,7 +262,8 @@ def _score_boilerplate(g_arts: Mapping[str, Any], rep: Mapping[str, Any]) -> dic
 
 def summary_rows(result: Mapping[str, Any]) -> Iterable[tuple[str, Any, Any, Any, Any]]:
     """(aspect, precision, recall, f1, support) rows for a table."""
-    for aspect in ("stories", "reuse_pairs", "reuse_kinds", "lines", "conflicts", "quotes", "boilerplate"):
+    for aspect in ("stories", "reuse_pairs", "reuse_kinds", "lines", "facts", "unique_facts", "conflicts",
+                   "conflict_kinds", "quotes", "boilerplate"):
         s = result[aspect]
         yield aspect, s["precision"], s["recall"], s["f1"], s["support"]
     extra = (("quote_attribution", ("quote_attribution",)),
