@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(PY) bench/stories.py --write
 	$(PY) bench/quality.py --write
 	$(PY) bench/relate_quality.py --write
+	$(PY) bench/compare.py --write
 	$(PY) bench/relate_scale.py --write
 
 clean:
