@@ -152,34 +152,42 @@ def compare_story(
                 best_other[(a, i)] = max(best_other[(a, i)], row_best[i])
             for j in cols:
                 best_other[(b, j)] = max(best_other[(b, j)], col_best[j])
-            for i, sa in sents[a]:
-                for j, sb in sents[b]:
-                    s = float(sim[i, j])
-                    # mutual best matches only, so one sentence never absorbs a whole paragraph
-                    if (s >= config.fact_similarity and s >= row_best[i] - 1e-6
-                            and s >= col_best[j] - 1e-6):
-                        edges.append((s, (a, i), (b, j)))
-                    found = []
-                    if slots[a][i] and slots[b][j]:
-                        found += number_conflicts(sa, sb, slots[a][i], slots[b][j], values[a], values[b],
-                                                  a, b, s, rules, places[a][i], places[b][j])
-                    # one fact: close enough, or across languages (where the multilingual
-                    # encoder scores translations lower) each other's best match
-                    mutual = s >= row_best[i] - 1e-6 and s >= col_best[j] - 1e-6
-                    same_fact = s >= config.fact_similarity or (
-                        not same_lang and mutual and s >= config.fact_similarity_cross)
-                    found += vague_number_conflicts(sa, sb, slots[a][i], vague[b][j], a, b, same_fact,
-                                                    not same_lang)
-                    found += vague_number_conflicts(sb, sa, slots[b][j], vague[a][i], b, a, same_fact,
-                                                    not same_lang)
-                    if s >= config.fact_similarity:  # details of one fact: dates, places, who met
-                        found += place_conflicts(sa, sb, analyses[a], analyses[b], a, b)
-                        found += date_conflicts(sa, sb, analyses[a], analyses[b], a, b)
-                        found += participant_conflicts(sa, sb, analyses[a], analyses[b], a, b)
-                    for c in found:
-                        key = (c.slot, c.values[0].value.split()[-1], a, b)
-                        if s > best.get(key, (-1.0, c))[0]:
-                            best[key] = (s, c)
+            # only pairs that can matter: close enough to state one fact, or both with numbers
+            # (a story of 200 lines has 20k line pairs; visiting every sentence pair was most
+            # of the stage's time)
+            floor = config.fact_similarity if same_lang else min(config.fact_similarity,
+                                                                 config.fact_similarity_cross)
+            numbered = np.outer([bool(slots[a][i]) for i in rows], [bool(slots[b][j]) for j in cols])
+            span_a, span_b = dict(sents[a]), dict(sents[b])
+            for r, c in np.argwhere((sub >= floor - 1e-6) | numbered).tolist():
+                i, j = rows[r], cols[c]
+                sa, sb = span_a[i], span_b[j]
+                s = float(sub[r, c])
+                # mutual best matches only, so one sentence never absorbs a whole paragraph
+                if (s >= config.fact_similarity and s >= row_best[i] - 1e-6
+                        and s >= col_best[j] - 1e-6):
+                    edges.append((s, (a, i), (b, j)))
+                found = []
+                if slots[a][i] and slots[b][j]:
+                    found += number_conflicts(sa, sb, slots[a][i], slots[b][j], values[a], values[b],
+                                              a, b, s, rules, places[a][i], places[b][j])
+                # one fact: close enough, or across languages (where the multilingual
+                # encoder scores translations lower) each other's best match
+                mutual = s >= row_best[i] - 1e-6 and s >= col_best[j] - 1e-6
+                same_fact = s >= config.fact_similarity or (
+                    not same_lang and mutual and s >= config.fact_similarity_cross)
+                found += vague_number_conflicts(sa, sb, slots[a][i], vague[b][j], a, b, same_fact,
+                                                not same_lang)
+                found += vague_number_conflicts(sb, sa, slots[b][j], vague[a][i], b, a, same_fact,
+                                                not same_lang)
+                if s >= config.fact_similarity:  # details of one fact: dates, places, who met
+                    found += place_conflicts(sa, sb, analyses[a], analyses[b], a, b)
+                    found += date_conflicts(sa, sb, analyses[a], analyses[b], a, b)
+                    found += participant_conflicts(sa, sb, analyses[a], analyses[b], a, b)
+                for k in found:
+                    key = (k.slot, k.values[0].value.split()[-1], a, b)
+                    if s > best.get(key, (-1.0, k))[0]:
+                        best[key] = (s, k)
     # strongest matches first; a fact never holds two sentences of one article
     arts_of = {node: {node[0]} for node in parent}
     for _, x, y in sorted(edges, key=lambda e: -e[0]):
