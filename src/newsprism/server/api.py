@@ -1,0 +1,5 @@
+"""JSON API (placeholder router; filled in by the server work)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
