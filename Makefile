@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench clean postgresql
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,27 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/newsprism demo --out newsprism-demo
 
-test: $(STAMP)
+test: $(STAMP) postgresql
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# The store tests also run on PostgreSQL: tests/conftest.py starts a throwaway cluster on a
+# loopback port from these binaries. Install Debian's server when they are missing (root or
+# passwordless sudo only; without a server the PostgreSQL tests skip, or fail under CI=true).
+# No "main" cluster is created by the package, so nothing is left listening on 5432.
+PG_FOUND = $(shell { command -v pg_ctl && command -v initdb; } >/dev/null 2>&1 || \
+                   ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; echo $$?)
+postgresql:
+ifneq ($(PG_FOUND),0)
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	else echo "PostgreSQL not installed and no root/passwordless sudo: run 'apt-get install postgresql'" \
+	          "as root; until then the PostgreSQL store tests skip (and fail under CI=true)" >&2; exit 0; fi; \
+	if [ ! -e /etc/postgresql-common/createcluster.conf ]; then \
+	  $$SUDO mkdir -p /etc/postgresql-common && \
+	  echo "create_main_cluster = false" | $$SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null; fi; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  -o Dpkg::Options::=--force-confold postgresql
+endif
 
 bench: $(STAMP)
 	$(PY) bench/throughput.py --write

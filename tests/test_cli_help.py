@@ -3,7 +3,7 @@ from typer.testing import CliRunner
 
 from newsprism.cli import app
 
-COMMANDS = ["ingest", "run", "stories", "story", "compare", "report", "demo", "eval"]
+COMMANDS = ["ingest", "run", "stories", "story", "compare", "report", "demo", "eval", "serve", "db"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

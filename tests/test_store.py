@@ -14,8 +14,8 @@ def _art(i: int, text: str = "Body text.") -> Article:
                    removed=(RemovedSpan(12, 22, "share", "Share this", 3),))
 
 
-def test_add_articles_is_idempotent(tmp_path):
-    store = open_store(str(tmp_path / "s.db"))
+def test_add_articles_is_idempotent(store_url):
+    store = open_store(store_url)
     assert store.add_articles([_art(1), _art(2)]) == ["id1", "id2"]
     assert store.add_articles([_art(2), _art(3), _art(3)]) == ["id3"]
     assert store.count_articles() == 3
@@ -23,8 +23,8 @@ def test_add_articles_is_idempotent(tmp_path):
     assert back == _art(1)
 
 
-def test_reopen_keeps_data_and_pending_work(tmp_path):
-    path = str(tmp_path / "s.db")
+def test_reopen_keeps_data_and_pending_work(store_url):
+    path = store_url
     s1 = open_store(path)
     s1.add_articles([_art(1), _art(2)])
     s1.save_analyses([Analysis("id1", "en", (Span(0, 4, "Body"),))])
@@ -34,8 +34,8 @@ def test_reopen_keeps_data_and_pending_work(tmp_path):
     assert s2.analyses(["id1"])["id1"].sentences[0].text == "Body"
 
 
-def test_vectors_round_trip():
-    store = open_store(":memory:")
+def test_vectors_round_trip(store_url):
+    store = open_store(store_url)
     store.add_articles([_art(1)])
     v = ArticleVectors("id1", np.ones(4, np.float32), np.arange(8, dtype=np.float32).reshape(2, 4),
                        np.ones(3, np.float32), np.zeros((2, 3), np.float32))
@@ -45,8 +45,8 @@ def test_vectors_round_trip():
     assert store.ids_without_vectors() == []
 
 
-def test_relations_and_related_marker_commit_together():
-    store = open_store(":memory:")
+def test_relations_and_related_marker_commit_together(store_url):
+    store = open_store(store_url)
     store.add_articles([_art(1), _art(2)])
     r = Relation("id1", "id2", "verbatim", 0.99, "a_first", ("same text",))
     store.save_relations([r], ["id2"])
@@ -54,14 +54,16 @@ def test_relations_and_related_marker_commit_together():
     assert store.ids_not_related() == ["id1"]
 
 
-def test_resolve_article_by_prefix_and_file_name(tmp_path):
-    store = open_store(":memory:")
+def test_resolve_article_by_prefix_and_file_name(store_url):
+    store = open_store(store_url)
     store.add_articles([Article(id="abcdef0123", origin="/data/x/story.txt", text="t", raw="t"),
                         Article(id="99", origin="feed.jsonl:4", text="u", raw="u", source_id="wire-7")])
     assert store.resolve_article("wire-7").id == "99"
     assert store.resolve_article("abcd").id == "abcdef0123"
     assert store.resolve_article("story.txt").id == "abcdef0123"
     assert store.resolve_article("nope") is None
+    assert store.resolve_article("STORY.TXT").id == "abcdef0123"  # case-insensitive on both backends
+    assert store.resolve_article("abcd%") is None  # wildcards in the reference are literal
 
 
 def test_store_creates_missing_folders_and_reports_failures_on_one_line(tmp_path):
@@ -77,10 +79,10 @@ def test_store_creates_missing_folders_and_reports_failures_on_one_line(tmp_path
     assert "\n" not in str(exc.value) and "file" in str(exc.value)
 
 
-def test_signatures_round_trip_and_stale_ones_are_ignored():
+def test_signatures_round_trip_and_stale_ones_are_ignored(store_url):
     from newsprism.relate import RelateConfig, minhash_scheme, minhash_signatures
 
-    store = open_store(":memory:")
+    store = open_store(store_url)
     arts = [_art(i, f"Body text number {i} with several more words in it.") for i in range(3)]
     store.add_articles(arts)
     cfg = RelateConfig()
@@ -94,12 +96,12 @@ def test_signatures_round_trip_and_stale_ones_are_ignored():
     assert store.signatures(seed=cfg.seed, num_perm=64, scheme=minhash_scheme(cfg)) == {}
 
 
-def test_id_lists_longer_than_one_in_query_are_read_in_chunks(monkeypatch):
+def test_id_lists_longer_than_one_in_query_are_read_in_chunks(monkeypatch, store_url):
     """Reads by id list split the IN (...) list, so huge stories never hit SQLite's variable cap."""
     from newsprism.store import sql
 
     monkeypatch.setattr(sql, "IN_CHUNK", 3)
-    store = open_store(":memory:")
+    store = open_store(store_url)
     arts = [_art(i) for i in range(1, 9)]
     store.add_articles(arts)
     assert store.add_articles(arts) == []  # the already-stored check also spans chunks
@@ -117,3 +119,174 @@ def test_id_lists_longer_than_one_in_query_are_read_in_chunks(monkeypatch):
     store.save_relations(rels, [])
     got = store.relations(ids)
     assert [(r.a, r.b) for r in got] == sorted((r.a, r.b) for r in rels)  # each once, in order
+
+
+# -- both backends: full round trip, ordering, migrations ------------------------------------------
+
+def _vec(aid: str, k: float) -> ArticleVectors:
+    return ArticleVectors(aid, np.full(4, k, np.float32), np.arange(8, dtype=np.float32).reshape(2, 4) + k,
+                          np.full(3, k, np.float32), np.full((2, 3), k, np.float32))
+
+
+def test_round_trip_of_every_record_kind(store_url):
+    from newsprism.models import Comparison, Story
+
+    store = open_store(store_url)
+    arts = [_art(i, "Ünïcode — «quoted» 東京") for i in range(1, 5)]
+    assert store.add_articles(arts) == [a.id for a in arts]
+    assert store.articles() == arts  # insertion order (seq), every field back as written
+    store.save_analyses([Analysis(a.id, "en", (Span(0, 4, "Ünïc"),)) for a in arts])
+    store.save_analyses([Analysis("id1", "fr", (Span(0, 2, "Ün"),))])  # replaced, not duplicated
+    assert store.analyses(["id1"])["id1"].language == "fr" and store.ids_without_analysis() == []
+    store.save_vectors([_vec(a.id, i) for i, a in enumerate(arts)])
+    store.save_vectors([_vec("id2", 9.5)])
+    back = store.vectors()
+    assert sorted(back) == [a.id for a in arts] and back["id2"].sentences[1, 3] == 16.5
+    assert store.doc_vectors(["id3"])["id3"].ml_doc.tolist() == [2.0] * 3
+    rels = [Relation("id2", "id3", "spin", 0.7, "b_first", ("why",)),
+            Relation("id1", "id2", "verbatim", 0.99, "a_first", ("same text",))]
+    store.save_relations(rels, ["id1", "id2"])
+    store.save_relations([Relation("id1", "id2", "near_verbatim", 0.9)], ["id2"])
+    assert [(r.a, r.b, r.kind) for r in store.relations()] == [("id1", "id2", "near_verbatim"),
+                                                                ("id2", "id3", "spin")]
+    assert [r.kind for r in store.relations(kinds=["spin"])] == ["spin"]
+    assert store.ids_not_related() == ["id3", "id4"]
+    states = [{"id": "s2", "label": "two"}, {"id": "s1", "label": "one"}]
+    store.save_stories(states, [("id1", "s1"), ("id2", "s1"), ("id3", "s2")])
+    store.save_stories([{"id": "s1", "label": "one+"}], [("id4", "s1")])
+    assert [d["label"] for d in store.story_states()] == ["one+", "two"]
+    assert store.story_members() == {"s1": ["id1", "id2", "id4"], "s2": ["id3"]}
+    assert store.ids_without_story() == []
+    story = Story(id="s1", label="one", articles=("id1", "id2", "id4"))
+    store.save_comparisons([Comparison(story_id="s1", lines=(("id1", "id2"), ("id4",)), originals=("id1", None))], [story])
+    (got_story, got_comp), = store.comparisons()
+    assert got_story.id == "s1" and got_comp.story_id == "s1"
+    assert store.stale_story_ids() == ["s2"]
+    store.save_stories([], [], drop=["s1"])
+    assert store.comparisons() == [] and [d["id"] for d in store.story_states()] == ["s2"]
+    assert store.languages() == {a.id: None for a in arts}
+
+
+def test_new_store_is_at_head_and_upgrade_is_a_no_op(store_url):
+    from newsprism.store import migrate
+
+    store = open_store(store_url)
+    with store.engine.begin() as conn:
+        assert migrate.current(conn) == migrate.head()
+        assert migrate.upgrade(conn) == (migrate.head(), migrate.head())
+    store.close()
+    assert open_store(store_url).count_articles() == 0
+
+
+def test_migrations_build_exactly_the_schema_module(store_url):
+    """The Alembic revisions and schema.py describe one schema (no autogenerate diff)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from newsprism.store import schema
+
+    store = open_store(store_url)
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), schema.metadata)
+    assert diff == []
+
+
+def test_a_store_made_before_alembic_is_stamped_and_keeps_its_data(store_url):
+    """Stores written before Alembic: the schema by create_all, meta.schema_version 1, no version table."""
+    from sqlalchemy import create_engine, insert, inspect
+
+    from newsprism.store import migrate, schema
+    from newsprism.store.sql import _url
+
+    engine = create_engine(_url(store_url))
+    schema.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(schema.meta).values(key="schema_version", value="1"))
+    engine.dispose()
+    legacy = open_store(store_url)  # earlier stores open as before
+    assert legacy.count_articles() == 0
+    legacy.add_articles([_art(1)])
+    with legacy.engine.connect() as conn:
+        assert migrate.current(conn) == migrate.head()
+        assert "alembic_version" in inspect(conn).get_table_names()
+    legacy.close()
+    assert open_store(store_url).article("id1") == _art(1)
+
+
+def test_db_upgrade_command_brings_a_store_to_head_twice_without_change(store_url):
+    from typer.testing import CliRunner
+
+    from newsprism.cli import app
+    from newsprism.store import migrate
+
+    runner = CliRunner()
+    first = runner.invoke(app, ["db", "upgrade", "--db", store_url])
+    assert first.exit_code == 0, first.output
+    assert migrate.head() in first.output
+    again = runner.invoke(app, ["db", "upgrade", "--db", store_url])
+    assert again.exit_code == 0 and "already at" in again.output, again.output
+    cur = runner.invoke(app, ["db", "current", "--db", store_url])
+    assert cur.exit_code == 0 and migrate.head() in cur.output, cur.output
+
+
+def test_a_store_newer_than_this_newsprism_is_refused(store_url):
+    import pytest
+    from sqlalchemy import text
+
+    from newsprism.errors import StoreError
+
+    store = open_store(store_url)
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff_future'"))
+    store.close()
+    with pytest.raises(StoreError, match="ffff_future"):
+        open_store(store_url)
+
+
+def test_nul_characters_in_article_text(store_url):
+    """PostgreSQL text cannot hold NUL: the store writes U+FFFD there (same length, offsets hold)."""
+    store = open_store(store_url)
+    art = Article(id="nul1", origin="x.jsonl:1", text="a\x00b", raw="a\x00b", title="t\x00")
+    assert store.add_articles([art]) == ["nul1"]
+    back = store.article("nul1")
+    if store.engine.dialect.name == "postgresql":
+        assert back.text == "a\ufffdb" and back.title == "t\ufffd"
+    else:
+        assert back == art
+
+
+def test_postgresql_url_without_driver_uses_psycopg():
+    from newsprism.store.sql import _label, _url
+
+    assert _url("postgresql://u@127.0.0.1:5/db") == "postgresql+psycopg://u@127.0.0.1:5/db"
+    assert _url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert _url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert _url(":memory:") == "sqlite://"
+    assert "secret" not in _label("postgresql://u:secret@h/db")
+
+
+def test_plain_postgresql_url_opens(pg_url):
+    store = open_store(pg_url.replace("postgresql+psycopg://", "postgresql://"))
+    assert store.engine.dialect.driver == "psycopg"
+    assert store.add_articles([_art(1)]) == ["id1"]
+
+
+def test_unreachable_postgresql_is_one_line_error_without_password():
+    import pytest
+
+    from newsprism.errors import StoreError
+
+    with pytest.raises(StoreError) as exc:
+        open_store("postgresql://u:secret@127.0.0.1:1/nope?connect_timeout=2")
+    assert "\n" not in str(exc.value) and "secret" not in str(exc.value)
+
+
+def test_db_commands_have_help():
+    from typer.testing import CliRunner
+
+    from newsprism.cli import app
+
+    for args in (["db", "--help"], ["db", "upgrade", "--help"], ["db", "current", "--help"]):
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 0 and "Usage" in res.output, res.output
+    assert "postgresql://" in CliRunner().invoke(app, ["db", "upgrade", "--help"]).output

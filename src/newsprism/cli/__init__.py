@@ -25,7 +25,7 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True, highlight=False)  # one message, one line
 
-DbOpt = Annotated[str, typer.Option("--db", help="Store: SQLite path, ':memory:' or SQLAlchemy URL.")]
+DbOpt = Annotated[str, typer.Option("--db", help="Store: SQLite path, ':memory:', postgresql://user@host/db or another SQLAlchemy URL.")]
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No progress bars or summaries.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Make any input error fatal.")]
@@ -441,6 +441,12 @@ def eval_cli(
             out.print(f"direction accuracy {res['direction']['accuracy']:.3f} over {res['direction']['pairs']} pairs")
         if res["missing_articles"]:
             out.print(f"[yellow]gold articles missing from the report:[/] {', '.join(res['missing_articles'])}")
+
+
+from .db import db_app  # noqa: E402  (after the shared helpers it uses)
+
+app.add_typer(db_app, name="db")
+from . import serve as _serve  # noqa: E402,F401  (registers `newsprism serve`)
 
 
 def main() -> None:

@@ -1,4 +1,8 @@
-"""SQLAlchemy Core schema shared by every backend (SQLite now, PostgreSQL in server mode)."""
+"""SQLAlchemy Core schema shared by every backend (SQLite by default, PostgreSQL in server mode).
+
+A change here needs an Alembic revision in `migrations/versions/` that produces the same schema
+(tests compare the two on both backends).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ from sqlalchemy import (
     Column, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text,
 )
 
+#: Written to `meta.schema_version` by the initial revision. Alembic's `alembic_version` table is
+#: what newsprism reads now; this row stays for stores made before Alembic, which it stamps.
 SCHEMA_VERSION = "1"
 
 metadata = MetaData()

@@ -7,27 +7,58 @@ consistent store and a re-run continues where the last committed write stopped.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from datasketch import LeanMinHash
-from sqlalchemy import Engine, create_engine, event, func, insert, select, delete
+from sqlalchemy import (
+    Engine,
+    create_engine,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    make_url,
+    select,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import serialize as ser
 from ..embed import ArticleVectors
 from ..errors import StoreError
 from ..models import Analysis, Article, Comparison, Relation, Story
+from . import migrate
 from . import schema as t
+
+logger = logging.getLogger(__name__)
+
+#: URL schemes for PostgreSQL that name no driver; newsprism uses psycopg 3 for them.
+_PG_SCHEMES = ("postgresql://", "postgres://")
 
 
 def _url(db: str) -> str:
+    for scheme in _PG_SCHEMES:
+        if db.startswith(scheme):
+            return "postgresql+psycopg://" + db[len(scheme):]
     if "://" in db:
         return db
     if db == ":memory:":
         return "sqlite://"
     return f"sqlite:///{Path(db).expanduser()}"
+
+
+def _label(db: str) -> str:
+    """The store as named in messages: URLs without their password."""
+    if "://" not in db:
+        return db
+    try:
+        return make_url(db).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL is reported by create_engine
+        return db.split("@")[-1]
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -55,6 +86,16 @@ def _unblob(b: bytes, n: int | None = None, dim: int | None = None) -> np.ndarra
 IN_CHUNK = 900
 
 
+def _no_nul(d: dict) -> dict:
+    """Article fields with NUL replaced by U+FFFD (same length, so offsets hold): PostgreSQL text
+    cannot hold NUL. JSON columns need nothing, since json.dumps escapes it."""
+    bad = [k for k, v in d.items() if isinstance(v, str) and "\x00" in v]
+    if bad:
+        logger.warning("article %s: NUL characters in %s stored as U+FFFD", d.get("id"), ", ".join(bad))
+        d = {k: v.replace("\x00", "\ufffd") if k in bad else v for k, v in d.items()}
+    return d
+
+
 def _chunks(ids: Sequence[str], size: int = IN_CHUNK) -> Iterator[list[str]]:
     for start in range(0, len(ids), size):
         yield list(ids[start:start + size])
@@ -69,35 +110,92 @@ def _select_in(conn, query, column, ids: Iterable[str] | None):  # type: ignore[
         yield from conn.execute(query.where(column.in_(chunk)))
 
 
+def _delete_in(conn, column, ids: Iterable[str]) -> None:  # type: ignore[no-untyped-def]
+    """DELETE rows whose `column` is in ids, in chunks (both backends cap bound parameters)."""
+    for chunk in _chunks(list(ids)):
+        conn.execute(delete(column.table).where(column.in_(chunk)))
+
+
 def open_store(db: str = "newsprism.db") -> Store:
-    """Open (and create or migrate) the store at a path, `:memory:` or an SQLAlchemy URL."""
+    """Open (and create or migrate) the store at a path, `:memory:` or an SQLAlchemy URL.
+
+    `postgresql://user@host/dbname` (or `postgres://`) uses psycopg 3; the database must exist.
+    """
     return Store(db)
+
+
+def _engine(db: str) -> Engine:
+    url = _url(db)
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+@contextmanager
+def _open_errors(db: str) -> Iterator[None]:
+    """Failures to reach or create a store, as one-line StoreErrors (passwords hidden)."""
+    try:
+        yield
+    except OSError as exc:
+        raise StoreError(f"{_label(db)}: cannot create the store's folder: {exc.strerror}") from exc
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise StoreError(f"{_label(db)}: cannot open store: {detail}") from exc
+    except ImportError as exc:
+        raise StoreError(f"{_label(db)}: cannot open store: no database driver ({exc.name})") from exc
+
+
+def upgrade_store(db: str) -> tuple[str | None, str]:
+    """Create, stamp or migrate the store at `db` to the newest schema revision.
+
+    Returns (revision before, revision after): before is None for a new store, "legacy" for one
+    written before Alembic, and equal to after when there was nothing to do.
+
+    Raises:
+        StoreError: the store cannot be reached, or its schema is newer than this newsprism's.
+    """
+    with _open_errors(db):
+        engine = _engine(db)
+        try:
+            with engine.begin() as conn:
+                return migrate.upgrade(conn)
+        finally:
+            engine.dispose()
+
+
+def store_revision(db: str) -> str | None:
+    """The schema revision of the store at `db` (None: no store there yet, or made before Alembic)."""
+    if "://" not in db and db != ":memory:" and not Path(db).expanduser().exists():
+        return None
+    with _open_errors(db):
+        engine = _engine(db)
+        try:
+            with engine.connect() as conn:
+                return migrate.current(conn)
+        finally:
+            engine.dispose()
 
 
 class Store:
     """Articles, analyses, vectors, relations, stories and comparisons in one database."""
 
     def __init__(self, db: str = "newsprism.db") -> None:
-        url = _url(db)
-        try:
-            if url.startswith("sqlite:///"):
-                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(url, future=True)
-            if url.startswith("sqlite"):
-                event.listen(self.engine, "connect", _sqlite_pragmas)
-            t.metadata.create_all(self.engine)
-            with self.engine.begin() as conn:
-                have = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "schema_version")).scalar()
-                if have is None:
-                    conn.execute(insert(t.meta).values(key="schema_version", value=t.SCHEMA_VERSION))
-                elif have != t.SCHEMA_VERSION:
-                    raise StoreError(f"{db}: store schema {have}, this newsprism needs {t.SCHEMA_VERSION}")
-        except OSError as exc:
-            raise StoreError(f"{db}: cannot create the store's folder: {exc.strerror}") from exc
-        except SQLAlchemyError as exc:
-            detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-            raise StoreError(f"{db}: cannot open store: {detail}") from exc
+        with _open_errors(db):
+            self.engine: Engine = _engine(db)
+            try:
+                with self.engine.begin() as conn:
+                    if not migrate.is_current(conn):
+                        before, after = migrate.upgrade(conn)
+                        if before is not None:
+                            logger.info("%s: store schema upgraded from %s to %s", _label(db), before, after)
+            except BaseException:
+                self.engine.dispose()
+                raise
         self.db = db
+        self._pg = self.engine.dialect.name == "postgresql"
 
     def close(self) -> None:
         self.engine.dispose()
@@ -118,7 +216,7 @@ class Store:
                 seen.add(a.id)
                 d = ser.article_to_dict(a)
                 d["removed"] = json.dumps(d["removed"], ensure_ascii=False)
-                new.append(d)
+                new.append(_no_nul(d) if self._pg else d)
             if new:
                 conn.execute(insert(t.articles), new)
         return [d["id"] for d in new]
@@ -150,12 +248,14 @@ class Store:
             rid = conn.execute(select(t.articles.c.id).where(
                 (t.articles.c.id == ref) | (t.articles.c.origin == ref)
                 | (t.articles.c.source_id == ref))).scalar()
+            # case-insensitive, as SQLite's LIKE always was; `%` and `_` in ref are literal
             if rid is None and len(ref) >= 4:
-                rows = conn.execute(select(t.articles.c.id).where(t.articles.c.id.like(f"{ref}%"))).scalars().all()
+                rows = conn.execute(select(t.articles.c.id).where(
+                    t.articles.c.id.istartswith(ref, autoescape=True))).scalars().all()
                 rid = rows[0] if len(rows) == 1 else None
             if rid is None:
                 rows = conn.execute(select(t.articles.c.id).where(
-                    t.articles.c.origin.like(f"%/{ref}"))).scalars().all()
+                    t.articles.c.origin.iendswith(f"/{ref}", autoescape=True))).scalars().all()
                 rid = rows[0] if len(rows) == 1 else None
         return self.article(rid) if rid else None
 
@@ -165,7 +265,7 @@ class Store:
 
     def _ids_missing(self, table) -> list[str]:  # type: ignore[no-untyped-def]
         key = table.c.article_id
-        q = (select(t.articles.c.id).where(~t.articles.c.id.in_(select(key)))
+        q = (select(t.articles.c.id).where(~exists().where(key == t.articles.c.id))
              .order_by(t.articles.c.seq))
         with self.engine.connect() as conn:
             return list(conn.execute(q).scalars())
@@ -179,7 +279,7 @@ class Store:
                 for a in analyses]
         if rows:
             with self.engine.begin() as conn:
-                conn.execute(delete(t.analyses).where(t.analyses.c.article_id.in_([r["article_id"] for r in rows])))
+                _delete_in(conn, t.analyses.c.article_id, [r["article_id"] for r in rows])
                 conn.execute(insert(t.analyses), rows)
 
     def analyses(self, ids: Iterable[str]) -> dict[str, Analysis]:
@@ -205,7 +305,7 @@ class Store:
                  "ml_sentences": _blob(v.ml_sentences)} for v in vecs]
         if rows:
             with self.engine.begin() as conn:
-                conn.execute(delete(t.vectors).where(t.vectors.c.article_id.in_([r["article_id"] for r in rows])))
+                _delete_in(conn, t.vectors.c.article_id, [r["article_id"] for r in rows])
                 conn.execute(insert(t.vectors), rows)
 
     def vectors(self, ids: Iterable[str] | None = None) -> dict[str, ArticleVectors]:
@@ -237,8 +337,7 @@ class Store:
                 for aid, m in signatures.items()]
         if rows:
             with self.engine.begin() as conn:
-                conn.execute(delete(t.signatures).where(
-                    t.signatures.c.article_id.in_([r["article_id"] for r in rows])))
+                _delete_in(conn, t.signatures.c.article_id, [r["article_id"] for r in rows])
                 conn.execute(insert(t.signatures), rows)
 
     def signatures(self, *, seed: int, num_perm: int, scheme: str) -> dict[str, LeanMinHash]:
@@ -272,16 +371,19 @@ class Store:
                     {"a": r.a, "b": r.b, "kind": r.kind, "score": r.score,
                      "data": json.dumps(ser.relation_to_dict(r), ensure_ascii=False)} for r in relations])
             if done:
-                conn.execute(delete(t.related).where(t.related.c.article_id.in_(list(done))))
+                _delete_in(conn, t.related.c.article_id, done)
                 conn.execute(insert(t.related), [{"article_id": i} for i in done])
 
     def relations(self, ids: Iterable[str] | None = None, *, kinds: Iterable[str] | None = None) -> list[Relation]:
-        q = select(t.relations.c.data).order_by(t.relations.c.a, t.relations.c.b)
+        """Relations touching `ids` (all when None), ordered by (a, b) in code-point order (a
+        PostgreSQL ORDER BY would follow the database's collation instead)."""
+        q = select(t.relations.c.data)
         if kinds is not None:
             q = q.where(t.relations.c.kind.in_(list(kinds)))
         with self.engine.connect() as conn:
             if ids is None:
-                return [ser.relation_from_dict(json.loads(d)) for d in conn.execute(q).scalars()]
+                rels = [ser.relation_from_dict(json.loads(d)) for d in conn.execute(q).scalars()]
+                return sorted(rels, key=lambda r: (r.a, r.b))
             seen: dict[tuple[str, str], Relation] = {}
             for chunk in _chunks(list(ids)):
                 for d in conn.execute(q.where(t.relations.c.a.in_(chunk) | t.relations.c.b.in_(chunk))).scalars():
@@ -306,12 +408,12 @@ class Store:
         with self.engine.begin() as conn:
             ids = [s["id"] for s in stories] + list(drop)
             if ids:
-                conn.execute(delete(t.stories).where(t.stories.c.id.in_(ids)))
+                _delete_in(conn, t.stories.c.id, ids)
             if stories:
                 conn.execute(insert(t.stories), [{"id": s["id"], "data": json.dumps(s, ensure_ascii=False)}
                                                   for s in stories])
             if drop:
-                conn.execute(delete(t.comparisons).where(t.comparisons.c.story_id.in_(list(drop))))
+                _delete_in(conn, t.comparisons.c.story_id, drop)
             start = int(conn.execute(select(func.coalesce(func.max(t.story_members.c.seq), 0))).scalar() or 0)
             for i, (aid, sid) in enumerate(members, start + 1):
                 conn.execute(delete(t.story_members).where(t.story_members.c.article_id == aid))
@@ -319,7 +421,8 @@ class Store:
 
     def story_states(self) -> list[dict]:
         with self.engine.connect() as conn:
-            return [json.loads(d) for d in conn.execute(select(t.stories.c.data).order_by(t.stories.c.id)).scalars()]
+            rows = conn.execute(select(t.stories.c.id, t.stories.c.data)).all()
+        return [json.loads(d) for _, d in sorted(rows)]  # code-point order of ids, on any backend
 
     def story_members(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -334,7 +437,7 @@ class Store:
         with self.engine.begin() as conn:
             ids = [c.story_id for c in comps]
             if ids:
-                conn.execute(delete(t.comparisons).where(t.comparisons.c.story_id.in_(ids)))
+                _delete_in(conn, t.comparisons.c.story_id, ids)
                 conn.execute(insert(t.comparisons), [
                     {"story_id": c.story_id, "data": json.dumps(
                         {"comparison": ser.comparison_to_dict(c), "story": ser.story_to_dict(s)},
