@@ -290,3 +290,90 @@ def test_db_commands_have_help():
         res = CliRunner().invoke(app, args)
         assert res.exit_code == 0 and "Usage" in res.output, res.output
     assert "postgresql://" in CliRunner().invoke(app, ["db", "upgrade", "--help"]).output
+
+
+# -- server reads: a page of stories, one story (both backends) ------------------------------------
+
+def _stories_store(store_url, monkeypatch=None):
+    """Seven articles in stories S1 (3, outlet "Ünï Times"), s2 (2), s3 (1, undated), s4 (1),
+    each with a comparison whose story holds first/last seen as the pipeline writes them."""
+    from newsprism.models import Comparison, Story
+
+    store = open_store(store_url)
+    arts = [_art(i) for i in range(1, 8)]
+    arts[0] = Article(**{**{f: getattr(arts[0], f) for f in Article.__dataclass_fields__}, "outlet": "Ünï Times"})
+    arts[5] = Article(id="id6", origin="f6.txt", text="t6", raw="t6", outlet=None)
+    store.add_articles(arts)
+    by_id = {a.id: a for a in arts}
+    groups = {"S1": ["id3", "id1", "id2"], "s2": ["id5", "id4"], "s3": ["id6"], "s4": ["id7"]}
+    store.save_stories([{"id": s, "label": s, "merges": [s.lower()]} for s in groups],
+                       [(a, s) for s, ids in groups.items() for a in ids])
+    stories = []
+    for s, ids in groups.items():
+        times = [by_id[a].published_at for a in ids if by_id[a].published_at]
+        stories.append(Story(id=s, label=s, articles=tuple(ids), first_seen=min(times, default=None),
+                             last_seen=max(times, default=None)))
+    store.save_comparisons([Comparison(story_id=s.id, lines=(s.articles,), originals=(s.articles[0],))
+                            for s in stories], stories)
+    rels = [Relation("id1", "id2", "verbatim", 0.9), Relation("id3", "id1", "spin", 0.6),
+            Relation("id2", "id4", "same_story", 0.3), Relation("id5", "id4", "verbatim", 0.8)]
+    store.save_relations(rels, [])
+    return store
+
+
+def test_story_sizes_and_spans_rank_as_comparisons(store_url):
+    store = _stories_store(store_url)
+    sizes = dict(store.story_sizes())
+    assert sizes == {"S1": 3, "s2": 2, "s3": 1, "s4": 1}
+    spans = store.story_spans(["s2", "s3", "nope"])
+    assert spans == {"s2": ("2026-03-05T00:00:00+00:00", "2026-03-06T00:00:00+00:00"), "s3": (None, None)}
+    spans = store.story_spans(sizes)
+    ranked = sorted(sizes, key=lambda s: (-sizes[s], spans[s][0] or "", s))
+    assert ranked == [st.id for st, _ in store.comparisons()] == ["S1", "s2", "s3", "s4"]
+    store.save_stories([{"id": "s5", "label": "no comparison"}], [])
+    assert len(store.story_sizes()) == 4  # only stories with a comparison are listed
+
+
+def test_one_story_reads(store_url):
+    store = _stories_store(store_url)
+    assert [st.id for st, _ in store.comparisons_of(["s4", "S1", "nope", "s4"])] == ["S1", "s4"]
+    assert store.comparisons_of([]) == []
+    assert [d["merges"] for d in store.story_states_of(["s2", "S1"])] == [["s1"], ["s2"]]
+    assert store.find_story("s2") == "s2" and store.find_story("S") == "S1"
+    assert store.find_story("s") is None  # s2, s3 and s4: not unique
+    assert store.find_story("S1x") is None and store.find_story("%") is None and store.find_story("_2") is None
+    assert store.stories_of(["id4", "id1", "nope"]) == {"id4": "s2", "id1": "S1"}
+    assert sorted(store.outlets()) == ["a.example", "Ünï Times"]
+    assert store.stories_with_outlet(["Ünï Times"]) == {"S1"}
+    assert store.stories_with_outlet(["a.example"]) == {"S1", "s2", "s4"}
+    assert store.article_outlets(["id6", "id1", "nope"]) == {"id6": None, "id1": "Ünï Times"}
+    got = store.relations_among(["id4", "id1", "id2", "id3"])
+    want = [r for r in store.relations(["id1", "id2", "id3", "id4"])
+            if {r.a, r.b} <= {"id1", "id2", "id3", "id4"}]
+    assert got == want and [(r.a, r.b) for r in got] == [("id1", "id2"), ("id2", "id4"), ("id3", "id1")]
+    assert store.relations_among(["id5"]) == []
+
+
+def test_one_story_reads_span_chunks(monkeypatch, store_url):
+    from newsprism.store import sql
+
+    monkeypatch.setattr(sql, "IN_CHUNK", 2)
+    store = _stories_store(store_url)
+    assert [st.id for st, _ in store.comparisons_of(["s4", "s3", "s2", "S1"])] == ["S1", "s2", "s3", "s4"]
+    assert len(store.relations_among([f"id{i}" for i in range(1, 8)])) == 4
+    assert len(store.stories_of([f"id{i}" for i in range(1, 8)])) == 7
+    assert len(store.story_spans(["S1", "s2", "s3", "s4"])) == 4
+
+
+def test_server_story_list_matches_a_scan_of_every_comparison(store_url):
+    from datetime import date
+
+    from newsprism.server import queries
+
+    store = _stories_store(store_url)
+    for f in (queries.StoryFilter(), queries.StoryFilter(outlet="ünï"), queries.StoryFilter(outlet="EXAMPLE"),
+              queries.StoryFilter(since=date(2026, 3, 5)), queries.StoryFilter(until=date(2026, 3, 2)),
+              queries.StoryFilter(outlet="nobody"), queries.StoryFilter(q="Body 4")):
+        for limit, offset in ((50, 0), (1, 0), (1, 1), (1, 2), (2, 1), (2, 3), (3, 4)):
+            fast = queries.list_stories(store, f, limit=limit, offset=offset)
+            assert fast == queries._scan_stories(store, f, limit=limit, offset=offset), (f, limit, offset)

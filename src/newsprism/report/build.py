@@ -79,17 +79,17 @@ def story_timeline(members: list[Article]) -> dict[str, list[dict[str, Any]]]:
 def build_report(store: Store, story_ids: Iterable[str] | None = None) -> dict[str, Any]:
     """The whole store as one report dict (JSON-serialisable), or only the given stories with
     their articles and the relations among them (`newsprism story ID --html`)."""
-    pairs = store.comparisons()
-    if story_ids is not None:
-        wanted = set(story_ids)
-        pairs = [(st, c) for st, c in pairs if st.id in wanted]
+    if story_ids is not None:  # only these stories' rows are read
+        pairs = store.comparisons_of(story_ids)
         members = list(dict.fromkeys(a for st, _ in pairs for a in st.articles))
         articles = store.articles(members)
-        inside = set(members)
-        all_relations = [r for r in store.relations(members) if r.a in inside and r.b in inside]
+        all_relations = store.relations_among(members)
+        states = store.story_states_of(st.id for st, _ in pairs)
     else:
+        pairs = store.comparisons()
         articles = store.articles()
         all_relations = store.relations()
+        states = store.story_states()
     by_id = {a.id: a for a in articles}
     analyses = resolve_by_id(store.analyses(list(by_id)), by_id)
     story_of = {aid: st.id for st, _ in pairs for aid in st.articles}
@@ -105,7 +105,7 @@ def build_report(store: Store, story_ids: Iterable[str] | None = None) -> dict[s
             if per_story.get(sid, 0) < MAX_SAME_STORY_PAIRS:
                 per_story[sid] = per_story.get(sid, 0) + 1
                 relations.append(ser.relation_to_dict(r))
-    merges = {d["id"]: d.get("merges", []) for d in store.story_states()}
+    merges = {d["id"]: d.get("merges", []) for d in states}
     stories = []
     for st, comp in pairs:
         c = ser.comparison_to_dict(comp)

@@ -46,7 +46,61 @@ def list_stories(store: Store, f: StoryFilter, *, limit: int, offset: int) -> tu
     `outlet` when one of its outlets' names contains the text (case-insensitive), `entity` when a
     story entity contains the text (case-insensitive), and `q` when one of its articles matches
     the full-text query.
+
+    Ranking and filtering read story sizes (`Store.story_sizes`), ids, and the first/last
+    publication times (`Store.story_spans`) only of the stories whose size ties with the page's
+    (all of them when filtering by date); only the page's comparisons are read. The entity filter
+    needs every story's entities, which live in the comparison records, so with `entity` every
+    comparison is read (`_scan_stories`).
     """
+    if f.entity and f.entity.strip():
+        return _scan_stories(store, f, limit=limit, offset=offset)
+    sizes = store.story_sizes()
+    keep: set[str] | None = None
+    if f.q and f.q.strip():
+        keep = set(store.stories_of(search_article_ids(store.engine, f.q)).values())
+    if f.outlet and f.outlet.strip():
+        text = f.outlet.strip().lower()
+        names = [o for o in store.outlets() if text in o.lower()]
+        with_outlet = store.stories_with_outlet(names) if names else set()
+        keep = with_outlet if keep is None else keep & with_outlet
+    if keep is not None:
+        sizes = [r for r in sizes if r[0] in keep]
+    if f.since is not None or f.until is not None:
+        spans = store.story_spans(sid for sid, _ in sizes)
+        sizes = [r for r in sizes if _days_overlap(*spans.get(r[0], (None, None)), f.since, f.until)]
+    total = len(sizes)
+    sizes.sort(key=lambda r: -r[1])
+    if offset >= total:
+        return total, []
+    # stories larger than the page's largest come before it; order only the tied sizes by time
+    hi, lo = sizes[offset][1], sizes[min(offset + limit, total) - 1][1]
+    before = sum(1 for _, n in sizes if n > hi)
+    tied = [r for r in sizes if lo <= r[1] <= hi]
+    spans = store.story_spans(sid for sid, _ in tied)
+    tied.sort(key=lambda r: (-r[1], spans.get(r[0], (None, None))[0] or "", r[0]))
+    page = [sid for sid, _ in tied[offset - before:offset - before + limit]]
+    comps = {st.id: (st, comp) for st, comp in store.comparisons_of(page)}
+    outlet_of = store.article_outlets(a for sid in page if sid in comps for a in comps[sid][0].articles)
+    items = []
+    for sid in page:
+        if sid in comps:
+            st, comp = comps[sid]
+            outlets = sorted({o for a in st.articles if (o := outlet_of.get(a))})
+            items.append(_summary(st, comp, outlets))
+    return total, items
+
+
+def _days_overlap(first: str | None, last: str | None, since: date | None, until: date | None) -> bool:
+    """As `_in_range`, on the stored ISO times of a story's first and last article."""
+    a, b = _day(ser.str_to_dt(first)), _day(ser.str_to_dt(last))
+    if a is None or b is None:
+        return False
+    return (since is None or b >= since) and (until is None or a <= until)
+
+
+def _scan_stories(store: Store, f: StoryFilter, *, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+    """`list_stories` over every stored comparison (for filters on what only they hold)."""
     pairs = store.comparisons()
     rows = article_rows(store.engine)
     hits = set(search_article_ids(store.engine, f.q)) if f.q and f.q.strip() else None
@@ -84,9 +138,7 @@ def _summary(st: Story, comp: Comparison, outlets: list[str]) -> dict[str, Any]:
 
 def resolve_story(store: Store, ref: str) -> str | None:
     """A story id from its id or a unique prefix (as `newsprism story`)."""
-    ids = [st.id for st, _ in store.comparisons()]
-    match = [s for s in ids if s == ref] or [s for s in ids if s.startswith(ref)]
-    return match[0] if len(match) == 1 else None
+    return store.find_story(ref)
 
 
 def story_report(store: Store, story_id: str) -> dict[str, Any]:
@@ -100,7 +152,7 @@ def article_detail(store: Store, ref: str) -> dict[str, Any] | None:
     art = store.resolve_article(ref)
     if art is None:
         return None
-    story = next((sid for sid, ids in store.story_members().items() if art.id in ids), None)
+    story = store.stories_of([art.id]).get(art.id)
     # as in the story's report: entities resolved across the story, swap evidence from copies
     d = next((x for x in build_report(store, story_ids=[story])["articles"] if x["id"] == art.id),
              None) if story else None

@@ -142,7 +142,7 @@ def article_page(store: StoreDep, ref: str) -> HTMLResponse:
     others = {a.id: a for a in store.articles([r["id"] for r in d["related"]])}
     related = [{**r, "art": others[r["id"]]} for r in d["related"] if r["id"] in others]
     related.sort(key=lambda r: (r["kind"] == "same_story", _KIND_ORDER.get(r["kind"], 9), -r["score"]))
-    label = next((st.label for st, _ in store.comparisons() if st.id == d["story"]), None)
+    label = next((st.label for st, _ in store.comparisons_of([d["story"]])), None) if d["story"] else None
     return _page("article.html", title=d["title"] or d["origin"], a=d, related=related,
                  story_label=label, copy_kinds=COPY_KINDS)
 

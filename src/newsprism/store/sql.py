@@ -457,3 +457,94 @@ class Store:
             rows = {r.story_id: json.loads(r.data) for r in conn.execute(select(t.comparisons))}
         return [sid for sid, arts in members.items()
                 if sid not in rows or sorted(rows[sid]["story"]["articles"]) != sorted(arts)]
+
+    # -- server reads: a page of stories, one story -------------------------------------------
+    # Each reads only the rows asked for (or, for `story_index`, one narrow aggregate), so a
+    # request's work does not grow with the comparisons stored.
+
+    def story_sizes(self) -> list[tuple[str, int]]:
+        """Every story with a comparison as (id, members), unsorted: one aggregate over the
+        memberships' story index, no JSON and no article rows read."""
+        m, c = t.story_members.c, t.comparisons.c
+        q = (select(m.story_id, func.count()).where(exists().where(c.story_id == m.story_id))
+             .group_by(m.story_id))
+        with self.engine.connect() as conn:
+            return [(sid, int(n)) for sid, n in conn.execute(q)]
+
+    def story_spans(self, story_ids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+        """Story id -> (first, last) publication time of its members as stored (ISO 8601; None
+        when no member is dated), for these stories.
+
+        For a store whose comparisons are up to date, ``(-members, first or "", id)`` orders
+        stories as `comparisons` does (a story's first_seen is its earliest member's publication).
+        """
+        m, a = t.story_members.c, t.articles.c
+        q = (select(m.story_id, func.min(a.published_at), func.max(a.published_at))
+             .select_from(t.story_members.join(t.articles, a.id == m.article_id)).group_by(m.story_id))
+        with self.engine.connect() as conn:
+            return {sid: (first, last) for sid, first, last in _select_in(conn, q, m.story_id,
+                                                                           dict.fromkeys(story_ids))}
+
+    def comparisons_of(self, story_ids: Iterable[str]) -> list[tuple[Story, Comparison]]:
+        """The stored comparisons of these stories (those that have one), ordered as `comparisons`."""
+        with self.engine.connect() as conn:
+            rows = [json.loads(r[0]) for r in _select_in(conn, select(t.comparisons.c.data),
+                                                       t.comparisons.c.story_id, dict.fromkeys(story_ids))]
+        out = [(ser.story_from_dict(r["story"]), ser.comparison_from_dict(r["comparison"])) for r in rows]
+        out.sort(key=lambda sc: (-len(sc[0].articles), sc[0].first_seen.isoformat() if sc[0].first_seen else "", sc[0].id))
+        return out
+
+    def story_states_of(self, story_ids: Iterable[str]) -> list[dict]:
+        """The clustering states of these stories (as `story_states`, only those asked for)."""
+        with self.engine.connect() as conn:
+            rows = [tuple(r) for r in _select_in(conn, select(t.stories.c.id, t.stories.c.data),
+                                                 t.stories.c.id, dict.fromkeys(story_ids))]
+        return [json.loads(d) for _, d in sorted(rows)]
+
+    def find_story(self, ref: str) -> str | None:
+        """A story with a comparison by id, else by a prefix of its id matching only that story."""
+        c = t.comparisons.c
+        with self.engine.connect() as conn:
+            if conn.execute(select(c.story_id).where(c.story_id == ref)).scalar() is not None:
+                return ref
+            # SQLite's LIKE ignores case, so the prefix is checked again here (case-sensitive)
+            found = [s for s in conn.execute(select(c.story_id).where(
+                c.story_id.startswith(ref, autoescape=True))).scalars() if s.startswith(ref)]
+        return found[0] if len(found) == 1 else None
+
+    def stories_of(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """Article id -> its story id, for those of `article_ids` in a story."""
+        m = t.story_members.c
+        with self.engine.connect() as conn:
+            return {aid: sid for aid, sid in _select_in(conn, select(m.article_id, m.story_id), m.article_id,
+                                                         dict.fromkeys(article_ids))}
+
+    def stories_with_outlet(self, outlets: Iterable[str]) -> set[str]:
+        """Ids of the stories with a member article from one of these outlets (exact names)."""
+        m, a = t.story_members.c, t.articles.c
+        q = select(m.story_id).select_from(t.story_members.join(t.articles, a.id == m.article_id)).distinct()
+        with self.engine.connect() as conn:
+            return {r[0] for r in _select_in(conn, q, a.outlet, list(dict.fromkeys(outlets)))}
+
+    def outlets(self) -> list[str]:
+        """The distinct outlet names of the stored articles (no None), in no set order."""
+        a = t.articles.c
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(a.outlet).where(a.outlet.is_not(None)).distinct()).scalars())
+
+    def article_outlets(self, article_ids: Iterable[str]) -> dict[str, str | None]:
+        """Article id -> outlet, for the stored ones of `article_ids` (no texts loaded)."""
+        a = t.articles.c
+        with self.engine.connect() as conn:
+            return dict(tuple(r) for r in _select_in(conn, select(a.id, a.outlet), a.id, dict.fromkeys(article_ids)))
+
+    def relations_among(self, ids: Iterable[str]) -> list[Relation]:
+        """The relations with both articles in `ids`, ordered as `relations` (found through the
+        (a, b) key: rows whose `a` is in ids, kept when `b` is too)."""
+        inside = list(dict.fromkeys(ids))
+        wanted = set(inside)
+        q = select(t.relations.c.b, t.relations.c.data)
+        with self.engine.connect() as conn:
+            rels = [ser.relation_from_dict(json.loads(d))
+                    for b, d in _select_in(conn, q, t.relations.c.a, inside) if b in wanted]
+        return sorted(rels, key=lambda r: (r.a, r.b))
