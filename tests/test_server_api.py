@@ -3,6 +3,7 @@ limits, write security, and an authenticated POST processed by the real models."
 
 from __future__ import annotations
 
+import re
 import json
 import sqlite3
 from collections import Counter
@@ -362,3 +363,12 @@ def test_full_text_search_per_backend(store_url):
         assert store.count_articles() == 3
     finally:
         store.close()
+
+
+def test_api_docs_are_served_from_local_files_only(client):
+    page = client.get("/docs")
+    assert page.status_code == 200 and "swagger-ui-bundle.js" in page.text
+    assert not re.findall(r"""(?:src|href)=["']?(?:https?:)?//""", page.text)  # nothing off-site
+    for asset in re.findall(r"""['"](/docs-static/[^'"]+)['"]""", page.text):
+        assert client.get(asset).status_code == 200, asset
+    assert client.get("/openapi.json").json()["info"]["title"] == "newsprism"

@@ -7,6 +7,7 @@ Screenshots go to the test's tmp dir (printed with -s) so a person can look at t
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import socket
@@ -88,7 +89,9 @@ def base_url(store) -> Iterator[str]:
 def browser(tmp_path_factory) -> Iterator:
     """A chromium context with a fresh profile (never `playwright install`: Debian's chromium)."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM}")
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):  # `make test` installs it
+            pytest.fail(f"no chromium at {CHROMIUM}; CI must run the browser tests", pytrace=False)
+        pytest.skip(f"no chromium at {CHROMIUM} (make test installs Debian's chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

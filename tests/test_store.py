@@ -179,16 +179,23 @@ def test_new_store_is_at_head_and_upgrade_is_a_no_op(store_url):
 
 
 def test_migrations_build_exactly_the_schema_module(store_url):
-    """The Alembic revisions and schema.py describe one schema (no autogenerate diff)."""
+    """The Alembic revisions and schema.py describe one schema (no autogenerate diff), the
+    full-text objects outside schema.py included (the server's FTS5 table, PostgreSQL's tsvector)."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import inspect
 
-    from newsprism.store import schema
+    from newsprism.server.search import ensure_search_index
+    from newsprism.store import migrate, schema
 
     store = open_store(store_url)
+    ensure_search_index(store.engine)
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), schema.metadata)
+        opts = {"compare_type": True, "include_object": migrate.include_object}
+        diff = compare_metadata(MigrationContext.configure(conn, opts=opts), schema.metadata)
+        names = set(inspect(conn).get_table_names()) | {c["name"] for c in inspect(conn).get_columns("articles")}
     assert diff == []
+    assert ("articles_fts" if store.engine.dialect.name == "sqlite" else "search_doc") in names
 
 
 def test_a_store_made_before_alembic_is_stamped_and_keeps_its_data(store_url):

@@ -58,7 +58,7 @@ def list_stories(store: Store, f: StoryFilter, *, limit: int, offset: int) -> tu
     sizes = store.story_sizes()
     keep: set[str] | None = None
     if f.q and f.q.strip():
-        keep = set(store.stories_of(search_article_ids(store.engine, f.q)).values())
+        keep = set(store.stories_of(search_article_ids(store.engine, f.q, ranked=False)).values())
     if f.outlet and f.outlet.strip():
         text = f.outlet.strip().lower()
         names = [o for o in store.outlets() if text in o.lower()]
@@ -103,7 +103,7 @@ def _scan_stories(store: Store, f: StoryFilter, *, limit: int, offset: int) -> t
     """`list_stories` over every stored comparison (for filters on what only they hold)."""
     pairs = store.comparisons()
     rows = article_rows(store.engine)
-    hits = set(search_article_ids(store.engine, f.q)) if f.q and f.q.strip() else None
+    hits = set(search_article_ids(store.engine, f.q, ranked=False)) if f.q and f.q.strip() else None
     outlet = f.outlet.strip().lower() if f.outlet else None
     entity = f.entity.strip().lower() if f.entity else None
     items = []

@@ -8,9 +8,11 @@ Full text, per backend:
   run`` on the same file). `ensure_search_index` creates it idempotently and fills it from
   the rows already stored. A query is cut into words and each word is quoted, so what users
   type is never parsed as FTS5 syntax (``"``, ``AND``, ``*``, ``NEAR`` are just text).
-* PostgreSQL: ``to_tsvector('simple', title || ' ' || text) @@ plainto_tsquery('simple', :q)``
-  with a GIN expression index on the same expression (created idempotently). The ``simple``
-  configuration does not stem, so it behaves alike across the corpus's languages.
+* PostgreSQL: ``search_doc @@ plainto_tsquery('simple', :q)``, where ``search_doc`` is a stored
+  generated tsvector column of title + text with a GIN index (store migration 0002), so ranking
+  reads the parsed document instead of re-parsing every matching text. The ``simple``
+  configuration does not stem, so it behaves alike across the corpus's languages. Callers that
+  only need the set of matches (the story filter) ask for it unranked.
 * Anything else: a case-insensitive ``LIKE`` per word (slow, but correct).
 
 Every value reaches the database as a bound parameter; the DDL strings hold no user input.
@@ -49,13 +51,10 @@ _SQLITE_DDL = (
 )
 _SQLITE_OBJECTS = ("articles_fts", "articles_fts_ai", "articles_fts_ad", "articles_fts_au")
 
-# The same expression in the index and in the query, so PostgreSQL can use the index.
-_PG_DOCUMENT = "to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(text, ''))"
-_PG_DDL = f"CREATE INDEX IF NOT EXISTS articles_fts_gin ON articles USING GIN ({_PG_DOCUMENT})"
-_PG_QUERY = (
-    f"SELECT id FROM articles WHERE {_PG_DOCUMENT} @@ plainto_tsquery('simple', :q) "
-    f"ORDER BY ts_rank({_PG_DOCUMENT}, plainto_tsquery('simple', :q)) DESC, seq"
-)
+# `search_doc` is the stored tsvector column (and GIN index) that store migration 0002 adds.
+_PG_MATCH = "SELECT id FROM articles WHERE search_doc @@ plainto_tsquery('simple', :q)"
+_PG_RANKED = _PG_MATCH + " ORDER BY ts_rank(search_doc, plainto_tsquery('simple', :q)) DESC, seq"
+_PG_UNRANKED = _PG_MATCH + " ORDER BY seq"
 
 
 def query_words(q: str) -> list[str]:
@@ -71,7 +70,8 @@ def _fts5_query(words: list[str]) -> str:
 def ensure_search_index(engine: Engine) -> None:
     """Create the full-text index if missing and fill it from the stored articles.
 
-    Idempotent: cheap when the index exists. SQLite: when the virtual table or any of its
+    Idempotent: cheap when the index exists. PostgreSQL's index is part of the schema (store
+    migration 0002), so only SQLite's is made here: when the virtual table or any of its
     triggers was missing (a new store, or a store written before server mode), the index is
     rebuilt from the ``articles`` table, so it matches the rows exactly.
     """
@@ -88,18 +88,18 @@ def ensure_search_index(engine: Engine) -> None:
                 conn.execute(text(ddl))
             conn.execute(text("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')"))
         logger.info("built the full-text index (SQLite FTS5)")
-    elif dialect == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text(_PG_DDL))
 
 
-def search_article_ids(engine: Engine, q: str, *, limit: int | None = None) -> list[str]:
+def search_article_ids(engine: Engine, q: str, *, limit: int | None = None,
+                       ranked: bool = True) -> list[str]:
     """Ids of the articles matching every word of `q`, best match first.
 
     Args:
         engine: The store's engine (`Store.engine`).
         q: What the user typed; never interpreted as query syntax.
         limit: At most this many ids (all when None).
+        ranked: False when only the set matters: PostgreSQL then skips `ts_rank` and returns
+            arrival order (SQLite's FTS5 rank costs next to nothing, so it keeps it).
 
     Returns:
         Article ids; empty when `q` holds no word.
@@ -113,7 +113,7 @@ def search_article_ids(engine: Engine, q: str, *, limit: int | None = None) -> l
                "WHERE articles_fts MATCH :q ORDER BY articles_fts.rank, a.seq")
         params: dict[str, object] = {"q": _fts5_query(words)}
     elif dialect == "postgresql":
-        sql, params = _PG_QUERY, {"q": " ".join(words)}
+        sql, params = (_PG_RANKED if ranked else _PG_UNRANKED), {"q": " ".join(words)}
     else:
         return _like_search(engine, words, limit)
     if limit is not None:

@@ -29,6 +29,16 @@ INITIAL = "0001"
 _PG_LOCK = 0x6E657773  # "news"
 
 
+#: Full-text objects kept outside the SQLAlchemy metadata: SQLite's FTS5 table and triggers
+#: (made by the server) and PostgreSQL's stored tsvector column with its index (revision 0002).
+SEARCH_OBJECTS = ("articles_fts", "search_doc", "articles_search_doc")
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    """Alembic filter: autogenerate must not propose dropping the full-text objects."""
+    return not (reflected and compare_to is None and bool(name) and name.startswith(SEARCH_OBJECTS))
+
+
 def _config(conn: Connection | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

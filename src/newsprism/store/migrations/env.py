@@ -10,12 +10,13 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
+from newsprism.store.migrate import include_object
 from newsprism.store.schema import metadata
 
 
 def _run(conn: Connection) -> None:
     context.configure(
-        connection=conn, target_metadata=metadata,
+        connection=conn, target_metadata=metadata, include_object=include_object,
         render_as_batch=conn.dialect.name == "sqlite",  # SQLite alters tables by copying them
         compare_type=True,
     )
