@@ -3,7 +3,7 @@ from typer.testing import CliRunner
 
 from newsprism.cli import app
 
-COMMANDS = ["ingest", "run", "stories", "story", "compare", "report", "demo", "eval", "serve", "db"]
+COMMANDS = ["ingest", "run", "stories", "story", "compare", "report", "demo", "eval", "serve", "db", "watch"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

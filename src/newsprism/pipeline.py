@@ -18,7 +18,7 @@ from .analyze.corpus import resolve_by_id
 from .clean import clean_documents
 from .cluster import StoryClusterer, StoryState, arrival_order, to_story
 from .compare import compare_story
-from .embed import MiniLMEncoder, MultilingualEncoder, embed_articles
+from .embed import MiniLMEncoder, MultilingualEncoder, SentenceCache, embed_articles
 from .errors import IngestError
 from .ingest import iter_documents
 from .models import RawDocument
@@ -67,6 +67,14 @@ def ingest(store: Store, inputs: Sequence[str], *, settings: Settings = Settings
            stdin: TextIO | None = None, progress: Progress = NullProgress(),
            on_error=None) -> IngestSummary:  # type: ignore[no-untyped-def]
     """Read inputs, clean them and store new articles; bad inputs are reported, not fatal."""
+    items = iter_documents(inputs, stdin=stdin, max_bytes=settings.max_bytes)
+    return ingest_documents(store, items, settings=settings, progress=progress, on_error=on_error)
+
+
+def ingest_documents(store: Store, items: Iterable[RawDocument | IngestError], *,
+                     settings: Settings = Settings(), progress: Progress = NullProgress(),
+                     on_error=None) -> IngestSummary:  # type: ignore[no-untyped-def]
+    """Clean and store documents already read (feeds, the watcher); errors are counted and passed on."""
     summary = IngestSummary()
     chunk: list[RawDocument] = []
 
@@ -80,7 +88,7 @@ def ingest(store: Store, inputs: Sequence[str], *, settings: Settings = Settings
         chunk.clear()
 
     with progress.task("ingest", None) as task:
-        for item in iter_documents(inputs, stdin=stdin, max_bytes=settings.max_bytes):
+        for item in items:
             if isinstance(item, IngestError):
                 summary.errors.append(item)
                 if on_error is not None:
@@ -112,12 +120,13 @@ def analyze_pending(store: Store, models: Models, *, settings: Settings, progres
 
 def embed_pending(store: Store, models: Models, *, settings: Settings, progress: Progress) -> int:
     ids = store.ids_without_vectors()
+    cache = SentenceCache(settings.sentence_cache)
     with progress.task("embed", len(ids)) as task:
         for batch in _batches(ids, settings.batch_size):
             arts = store.articles(batch)
             ans = store.analyses(batch)
             vecs = embed_articles(arts, [ans[a.id] for a in arts], encoder=models.encoder,
-                                  multilingual=models.multilingual)
+                                  multilingual=models.multilingual, cache=cache)
             store.save_vectors(vecs)
             task.advance(len(batch))
     return len(ids)
@@ -244,4 +253,4 @@ def process(store: Store, models: Models, *, settings: Settings = Settings(),
     return s
 
 
-__all__ = ["IngestSummary", "Models", "RunSummary", "ingest", "process"]
+__all__ = ["IngestSummary", "Models", "RunSummary", "ingest", "ingest_documents", "process"]

@@ -22,3 +22,4 @@ class Settings:
     ingest_chunk: int = 500  # documents cleaned (and committed) together
     max_bytes: int = 20_000_000  # per input file (per line for JSONL)
     device: str = "cpu"
+    sentence_cache: int = 20_000  # sentences whose vectors the embed stage remembers (LRU)

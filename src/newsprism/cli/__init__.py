@@ -30,6 +30,8 @@ QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No progress bars 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Make any input error fatal.")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="Embedding device: cpu or cuda.")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="local (in-process) or ray (Ray Data; starts a local Ray unless --ray-address).")]
+RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster to join with --engine ray (e.g. ray://host:10001 or auto).")]
 DEFAULT_DB = "newsprism.db"
 
 
@@ -105,7 +107,8 @@ def ingest_cli(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs, or - for stdin.")],
     db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False, strict: StrictOpt = False, as_json: JsonOpt = False,
 ) -> None:
-    """Read articles (.txt, .html, .jsonl) into the store; the same article twice is stored once."""
+    """Read articles (.txt, .html, .jsonl, RSS/Atom feeds, feed or page URLs) into the store; the
+    same article twice is stored once."""
     with _errors_to_exit():
         store = _open(db)
         s = _ingest(store, paths, quiet=quiet, strict=strict)
@@ -118,11 +121,22 @@ def ingest_cli(
                       f"→ {db} ({data['articles_in_store']} articles)")
 
 
-def _process(store, *, quiet: bool, device: str):  # type: ignore[no-untyped-def]
+def _process(store, *, quiet: bool, device: str, engine: str = "local",  # type: ignore[no-untyped-def]
+             ray_address: str | None = None):
     from ..pipeline import Models, process
     from ..settings import Settings
 
     settings = Settings(device=device)
+    if engine not in ("local", "ray"):
+        err.print(f"error: --engine must be local or ray, not '{engine}'")
+        raise typer.Exit(2)
+    if engine == "ray":
+        from ..engine_ray import process_ray
+
+        with _progress(quiet) as prog:
+            if not quiet:
+                err.print("starting ray…" if ray_address is None else f"joining ray at {ray_address}…")
+            return process_ray(store, settings=settings, progress=prog, address=ray_address)
     with _progress(quiet) as prog:
         if not quiet:
             err.print("loading models…")
@@ -141,12 +155,13 @@ def run_cli(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs, or - for stdin.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for report.json/.md/.html.")] = Path("newsprism-out"),
     db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False, strict: StrictOpt = False, device: DeviceOpt = "cpu",
+    engine: EngineOpt = "local", ray_address: RayAddressOpt = None,
 ) -> None:
     """Ingest, run the whole pipeline on what is new, and write the reports."""
     with _errors_to_exit():
         store = _open(db)
         _ingest(store, paths, quiet=quiet, strict=strict)
-        s = _process(store, quiet=quiet, device=device)
+        s = _process(store, quiet=quiet, device=device, engine=engine, ray_address=ray_address)
         written = _write(store, out_dir)
         if not quiet:
             err.print(f"analyzed {s.analyzed}, related {s.related} ({s.relations} relations), "
@@ -158,7 +173,8 @@ def run_cli(
 @app.command("demo")
 def demo_cli(
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the reports.")] = Path("newsprism-demo"),
-    quiet: QuietOpt = False, device: DeviceOpt = "cpu",
+    quiet: QuietOpt = False, device: DeviceOpt = "cpu", engine: EngineOpt = "local",
+    ray_address: RayAddressOpt = None,
 ) -> None:
     """Run the bundled demo corpus into a fresh store and write the reports."""
     with _errors_to_exit():
@@ -168,7 +184,7 @@ def demo_cli(
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         store = _open(str(db))
         _ingest(store, [str(demo_corpus())], quiet=quiet, strict=False)
-        _process(store, quiet=quiet, device=device)
+        _process(store, quiet=quiet, device=device, engine=engine, ray_address=ray_address)
         written = _write(store, out_dir)
         if not quiet:
             for p in written.values():
@@ -447,6 +463,7 @@ from .db import db_app  # noqa: E402  (after the shared helpers it uses)
 
 app.add_typer(db_app, name="db")
 from . import serve as _serve  # noqa: E402,F401  (registers `newsprism serve`)
+from . import watch as _watch  # noqa: E402,F401  (registers `newsprism watch`)
 
 
 def main() -> None:

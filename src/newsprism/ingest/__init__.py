@@ -18,12 +18,16 @@ from pathlib import Path
 from typing import TextIO
 
 from newsprism.errors import ExtractionError, IngestError
+from newsprism.ingest.feeds import read_feed_file
+from newsprism.ingest.fetch import FetchConfig, Fetcher
 from newsprism.ingest.html import DEFAULT_HTML_OPTIONS, HtmlOptions, parse_html, read_html
 from newsprism.ingest.jsonl import TooLarge, iter_jsonl_file, iter_jsonl_lines, parse_record
 from newsprism.ingest.outlet import outlet_from_url
 from newsprism.ingest.paths import STDIN, count_inputs, expand_inputs, format_of
 from newsprism.ingest.read import megabytes
 from newsprism.ingest.txt import decode_text, parse_txt, read_txt
+from newsprism.ingest.web import is_url, read_url
+from newsprism.ingest.warc import iter_warc_file
 from newsprism.models import RawDocument
 
 logger = logging.getLogger(__name__)
@@ -48,16 +52,21 @@ __all__ = [
 def iter_documents(inputs: Sequence[str], *, stdin: TextIO | None = None,
                    max_bytes: int = DEFAULT_MAX_BYTES,
                    html_options: HtmlOptions = DEFAULT_HTML_OPTIONS,
+                   fetcher: Fetcher | None = None,
                    ) -> Iterator[RawDocument | IngestError]:
     """Read every input, yielding documents and, for bad inputs, `IngestError` values.
 
     Args:
-        inputs: Files (``.txt``, ``.text``, ``.html``, ``.htm``, ``.html.gz``, ``.jsonl``),
+        inputs: Files (``.txt``, ``.text``, ``.html``, ``.htm``, ``.html.gz``, ``.jsonl``,
+            ``.warc``, ``.warc.gz``),
             directories (walked recursively), glob patterns, or ``"-"`` for stdin.
         stdin: Stream read for ``"-"``; defaults to `sys.stdin`. Read as text unless it starts
             with ``{`` (JSON Lines) or ``<`` (HTML).
-        max_bytes: Largest file accepted; for JSON Lines the limit applies to each line.
+        max_bytes: Largest file accepted; for JSON Lines the limit applies to each line,
+            for WARC files to each record's payload.
         html_options: trafilatura settings for HTML pages.
+        fetcher: Polite HTTP client for http(s) inputs (feed or page URLs, `newsprism.ingest.web`);
+            by default one with `FetchConfig` defaults is made for each URL.
 
     Yields:
         One `RawDocument` per article, or one `IngestError` (never raised) per problem; a JSONL
@@ -69,8 +78,14 @@ def iter_documents(inputs: Sequence[str], *, stdin: TextIO | None = None,
         elif item == STDIN:
             yield from _read_stdin(stdin if stdin is not None else sys.stdin, max_bytes=max_bytes,
                                    html_options=html_options)
+        elif is_url(str(item)):
+            yield from _read_url(str(item), fetcher, max_bytes=max_bytes, html_options=html_options)
+        elif format_of(Path(item)) == "feed":
+            yield from read_feed_file(Path(item), max_bytes=max_bytes, options=html_options)
         elif format_of(Path(item)) == "jsonl":
             yield from iter_jsonl_file(Path(item), max_bytes=max_bytes)
+        elif format_of(Path(item)) == "warc":
+            yield from iter_warc_file(Path(item), max_bytes=max_bytes, html_options=html_options)
         else:
             yield read_document(Path(item), max_bytes=max_bytes, html_options=html_options)
 
@@ -84,6 +99,16 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
         return read_txt(path, max_bytes=max_bytes)
     except IngestError as exc:
         return exc
+
+
+def _read_url(url: str, fetcher: Fetcher | None, *, max_bytes: int,
+              html_options: HtmlOptions) -> Iterator[RawDocument | IngestError]:
+    """A feed or page URL, through the given fetcher or a default one closed afterwards."""
+    if fetcher is not None:
+        yield from read_url(url, fetcher, options=html_options)
+        return
+    with Fetcher(FetchConfig(max_bytes=max_bytes)) as own:
+        yield from read_url(url, own, options=html_options)
 
 
 def _read_stdin(stream: TextIO, *, max_bytes: int,

@@ -21,13 +21,18 @@ STDIN = "-"
 #: File name endings we can read, mapped to the reader that handles them. Longest first, so
 #: ``page.html.gz`` is not mistaken for an unknown ``.gz``.
 FORMATS: dict[str, str] = {
+    ".warc.gz": "warc",
     ".html.gz": "html",
     ".htm.gz": "html",
     ".jsonl": "jsonl",
+    ".warc": "warc",
     ".text": "txt",
     ".html": "html",
     ".htm": "html",
     ".txt": "txt",
+    ".atom": "feed",
+    ".rss": "feed",
+    ".xml": "feed",  # only when the file starts like a feed (see format_of)
 }
 
 _GLOB_CHARS = frozenset("*?[")
@@ -36,12 +41,25 @@ InputItem = Path | str | IngestError  # a file, "-" for stdin, or a problem to r
 
 
 def format_of(path: Path) -> str | None:
-    """Return the reader name for `path` ("txt", "html", "jsonl"), or None if unsupported."""
+    """Return the reader name for `path` ("txt", "html", "jsonl", "warc"), or None if unsupported."""
     name = path.name.lower()
     for suffix, fmt in FORMATS.items():
         if name.endswith(suffix) and len(name) > len(suffix):
+            if suffix == ".xml" and not _sniff_feed(path):
+                return None  # sitemaps and other XML are not articles
             return fmt
     return None
+
+
+def _sniff_feed(path: Path) -> bool:
+    """Whether an ``.xml`` file starts with an RSS/Atom root element."""
+    from newsprism.ingest.feeds import looks_like_feed
+
+    try:
+        with path.open("rb") as handle:
+            return looks_like_feed(handle.read(4096))
+    except OSError:
+        return False
 
 
 def expand_inputs(inputs: Sequence[str]) -> list[InputItem]:
@@ -71,6 +89,9 @@ def expand_inputs(inputs: Sequence[str]) -> list[InputItem]:
         raw = str(given)  # Path objects are accepted too
         if raw == STDIN:
             items.append(STDIN)
+            continue
+        if raw[:8].lower().startswith(("http://", "https://")):  # feed or page URL, read by web.py
+            items.append(raw)
             continue
         path = Path(raw)
         if path.is_dir():

@@ -263,6 +263,13 @@ class Store:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(t.articles)).scalar() or 0)
 
+    def stored_urls(self, urls: Iterable[str]) -> set[str]:
+        """Which of `urls` some stored article already has (the watcher skips fetching them)."""
+        urls = list(dict.fromkeys(urls))
+        with self.engine.connect() as conn:
+            return {u for chunk in _chunks(urls) for u in conn.execute(
+                select(t.articles.c.url).where(t.articles.c.url.in_(chunk))).scalars()}
+
     def _ids_missing(self, table) -> list[str]:  # type: ignore[no-untyped-def]
         key = table.c.article_id
         q = (select(t.articles.c.id).where(~exists().where(key == t.articles.c.id))

@@ -1,0 +1,164 @@
+"""Whole-pipeline scale: articles/s and peak memory, in-process engine vs Ray Data (local), by size.
+
+Corpus: real full-text articles from ../shared/data/stories-multinews (2,790 articles in one
+stream, as the data README asks: `text` only). Sizes above that are filled with perturbed
+replicas (sentences dropped, numbers changed, new ids), which repeat most sentences of an earlier
+article, as wire copies do; the table says how many of each size are replicas.
+
+Each (engine, size) runs in its own process on a fresh SQLite store, models loaded before the
+clock starts (Ray: its actors load them inside the clock, as a user's run does). Memory is the
+peak of the summed RSS of the run's whole process tree (driver, Ray's raylet and workers),
+sampled every 0.5 s from /proc; a per-size peak that stays flat as the size grows is the
+constant-memory claim.
+
+    python bench/scale.py --sizes 250 500 1000 --engines local ray [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import SHARED, write_section  # noqa: E402
+
+MULTINEWS = SHARED / "data" / "stories-multinews" / "articles.jsonl.gz"
+
+
+def make_corpus(n: int, out: Path, seed: int = 11) -> tuple[Path, int]:
+    """The first `n` articles as JSONL (replicas past the real ones); returns (path, replicas)."""
+    with gzip.open(MULTINEWS, "rt", encoding="utf-8") as f:
+        real = [json.loads(line) for line in f]
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        base = real[i % len(real)]
+        text = base["text"]
+        if i >= len(real):
+            sents = re.split(r"(?<=[.!?])\s+", text)
+            sents = [s for s in sents if rng.random() > 0.15] or sents[:1]
+            text = re.sub(r"\d+", lambda m: str(int(m.group()) + rng.randint(1, 9)), " ".join(sents))
+        rows.append({"id": f"{base['id']}-r{i // len(real)}" if i >= len(real) else base["id"],
+                     "title": "", "text": text})
+    path = out / f"corpus-{n}.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path, max(0, n - len(real))
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Summed VmRSS of `root` and all its descendants (hand-rolled: psutil is not a dependency)."""
+    parent: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                stat = Path(f"/proc/{d}/stat").read_text()
+                parent[int(d)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    tree, frontier = {root}, [root]
+    while frontier:
+        p = frontier.pop()
+        kids = [c for c, pp in parent.items() if pp == p and c not in tree]
+        tree.update(kids)
+        frontier.extend(kids)
+    total = 0
+    for pid in tree:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def child(engine: str, corpus: str) -> dict:
+    from newsprism.pipeline import Models, ingest, process
+    from newsprism.settings import Settings
+    from newsprism.store import open_store
+
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], _tree_rss_kb(os.getpid()))
+            stop.wait(0.5)
+
+    models = Models.load() if engine == "local" else None
+    threading.Thread(target=sample, daemon=True).start()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(f"{tmp}/bench.db")
+        t0 = time.perf_counter()
+        s = ingest(store, [corpus], settings=Settings())
+        if engine == "local":
+            r = process(store, models, settings=Settings())
+        else:
+            from newsprism.engine_ray import process_ray
+
+            r = process_ray(store, settings=Settings())
+        wall = time.perf_counter() - t0
+        stories = len(store.story_states())
+    stop.set()
+    return {"articles": s.new, "seconds": wall, "stages": r.seconds, "relations": r.relations,
+            "stories": stories, "peak_tree_mb": peak[0] / 1024}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[250, 500, 1000])
+    ap.add_argument("--engines", nargs="+", default=["local", "ray"], choices=["local", "ray"])
+    ap.add_argument("--write", action="store_true", help="write the section into BENCHMARKS.md")
+    ap.add_argument("--_child", choices=["local", "ray"], help=argparse.SUPPRESS)
+    ap.add_argument("--_corpus", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args._child:
+        print(json.dumps(child(args._child, args._corpus)))
+        return
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            corpus, replicas = make_corpus(n, Path(tmp))
+            for engine in args.engines:  # the engines alternate per size: same machine state
+                out = subprocess.run([sys.executable, __file__, "--_child", engine, "--_corpus", str(corpus)],
+                                     capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+                if out.returncode:
+                    print(out.stderr[-3000:], file=sys.stderr)
+                    raise SystemExit(f"{engine} at {n} failed")
+                r = json.loads(out.stdout.strip().splitlines()[-1])
+                r.update(engine=engine, size=n, replicas=replicas)
+                rows.append(r)
+                print(json.dumps(r), flush=True)
+    table = ["| articles (replicas) | engine | seconds | articles/s | peak RSS, whole process tree (MB) | stories | relations | seconds per stage |",
+             "|---|---|---:|---:|---:|---:|---:|---|"]
+    for r in rows:
+        stages = ", ".join(f"{k} {v:.0f}" for k, v in r["stages"].items())
+        table.append(f"| {r['size']:,} ({r['replicas']:,}) | {r['engine']} | {r['seconds']:.1f} | "
+                     f"**{r['articles'] / r['seconds']:.2f}** | {r['peak_tree_mb']:.0f} | {r['stories']:,} | "
+                     f"{r['relations']:,} | {stages} |")
+    ratios = []
+    for n in args.sizes:
+        by = {r["engine"]: r for r in rows if r["size"] == n}
+        if {"local", "ray"} <= by.keys():
+            ratios.append(f"{n:,}: Ray {by['local']['seconds'] / by['ray']['seconds']:.2f}x the in-process rate")
+    cmd = "python bench/scale.py --sizes " + " ".join(map(str, args.sizes)) + " --engines " + " ".join(args.engines) + " --write"
+    body = (f"Command: `{cmd}`. Corpus: ../shared/data/stories-multinews articles as one JSONL stream "
+            "(text only), perturbed replicas past 2,790. Ingest is included in the seconds.\n\n"
+            + "\n".join(table) + "\n\n" + ("Ratio per size: " + "; ".join(ratios) + "." if ratios else ""))
+    print(body)
+    if args.write:
+        write_section("Scale: in-process vs Ray", body)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""`newsprism watch`: poll RSS/Atom feeds, ingest what is new and run the pipeline on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import ConfigError, IngestError
+from . import DEFAULT_DB, DbOpt, DeviceOpt, QuietOpt, _errors_to_exit, _open, _process, app, err
+
+
+@app.command("watch")
+def watch_cli(
+    feeds_file: Annotated[Path, typer.Argument(help="Text file of feed URLs, one per line (# comments).")],
+    every: Annotated[str, typer.Option("--every", help="Time between polls: 30s, 15m, 1h, 1h30m.")] = "15m",
+    db: DbOpt = DEFAULT_DB,
+    once: Annotated[bool, typer.Option("--once", help="Poll once and exit.")] = False,
+    max_polls: Annotated[int | None, typer.Option("--max-polls", min=1, help="Stop after N polls.")] = None,
+    no_process: Annotated[bool, typer.Option(
+        "--no-process", help="Only ingest; leave analysis to a later `newsprism run`.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per HTTP request.")] = 20.0,
+    per_host: Annotated[int, typer.Option("--per-host", min=1, max=16, help="Concurrent requests per host.")] = 2,
+    quiet: QuietOpt = False, device: DeviceOpt = "cpu",
+) -> None:
+    """Poll feeds and ingest only new entries, fetching linked pages politely (robots.txt,
+    timeouts, retries with backoff, per-host limits); Ctrl-C stops cleanly."""
+    from ..ingest.fetch import FetchConfig, Fetcher
+    from ..settings import Settings
+    from ..watch import PollSummary, Watcher, parse_interval, read_feed_list
+
+    with _errors_to_exit():
+        try:
+            interval = parse_interval(every)
+        except ConfigError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--every") from None
+        feeds = read_feed_list(feeds_file)
+        if not feeds:
+            err.print(f"error: {feeds_file} lists no feed URLs")
+            raise typer.Exit(2)
+        store = _open(db)
+        settings = Settings()
+
+        def on_error(e: IngestError) -> None:
+            err.print(f"[red]error[/]: {e}", highlight=False)
+
+        def after_poll(n: int, s: PollSummary) -> None:
+            if not quiet:
+                err.print(f"poll {n}: {s.feeds} feeds ({s.not_modified} unchanged), {s.new} new, "
+                          f"{s.skipped} seen before, {s.duplicates} duplicates, {len(s.errors)} errors",
+                          highlight=False)
+            if s.new and not no_process:
+                r = _process(store, quiet=quiet, device=device)
+                if not quiet:
+                    err.print(f"analyzed {r.analyzed}, clustered {r.clustered}, compared {r.compared} stories",
+                              highlight=False)
+
+        config = FetchConfig(timeout=timeout, per_host=per_host, max_bytes=settings.max_bytes)
+        with Fetcher(config) as fetcher:
+            watcher = Watcher(store, feeds, fetcher=fetcher, settings=settings, on_error=on_error)
+            watcher.run(every=interval, max_polls=1 if once else max_polls, after_poll=after_poll)

@@ -1,0 +1,252 @@
+"""A polite HTTP fetcher: robots.txt, a named user agent, timeouts, retries, concurrency limits.
+
+Sites publish feeds so that readers come back; a crawler that hammers them gets blocked, so every
+request newsprism makes goes through `Fetcher`:
+
+* it says who it is (`USER_AGENT`, with a URL to the project) and obeys robots.txt for that
+  agent (fetched once per host and cached; 4xx means no rules, an unreachable robots.txt means
+  "stay away" as RFC 9309 asks);
+* it retries connection failures, timeouts, 429 and 5xx with exponential backoff, honouring a
+  ``Retry-After`` header up to a cap;
+* it never runs more than `FetchConfig.per_host` requests against one host, nor more than
+  `FetchConfig.workers` in all;
+* it refuses bodies over `FetchConfig.max_bytes` and schemes other than http/https.
+
+Problems come back as `IngestError` values naming the URL, never as exceptions, so one bad
+link does not stop a batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import httpx
+from protego import Protego
+
+from newsprism import __version__
+from newsprism.errors import IngestError
+from newsprism.ingest.read import megabytes
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = f"newsprism/{__version__} (+https://github.com/newsprism/newsprism)"
+#: The product token robots.txt rules are matched against.
+ROBOTS_AGENT = "newsprism"
+_RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+_SCHEMES = ("http", "https")
+#: robots.txt answers meaning "no rules" (RFC 9309); 429 is "come back later", not absence.
+_ROBOTS_MISSING = frozenset(range(400, 500)) - {429}
+
+
+@dataclass(frozen=True, slots=True)
+class FetchConfig:
+    """How politely to fetch. Tests shrink `backoff` and `timeout` so nothing sleeps for long."""
+
+    timeout: float = 20.0  # seconds per request (connect, read, write, pool each)
+    retries: int = 3  # further attempts after the first
+    backoff: float = 1.0  # seconds before the first retry, doubled for each next one
+    max_retry_after: float = 60.0  # cap on a server's Retry-After
+    per_host: int = 2  # concurrent requests to one host
+    workers: int = 8  # concurrent requests in all
+    max_bytes: int = 20_000_000  # largest body accepted
+    user_agent: str = USER_AGENT
+    obey_robots: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A successful response (or a 304 when validators were sent)."""
+
+    url: str  # as requested
+    final_url: str  # after redirects
+    status: int
+    content: bytes = b""
+    content_type: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    retry_after: float = 0.0  # seconds the server asked us to wait (429/503)
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass
+class _Limits:
+    """Per-host semaphores, made on first use."""
+
+    per_host: int
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _hosts: dict[str, threading.Semaphore] = field(default_factory=dict)
+
+    def host(self, netloc: str) -> threading.Semaphore:
+        with self._lock:
+            return self._hosts.setdefault(netloc, threading.Semaphore(self.per_host))
+
+
+class Fetcher:
+    """Thread-safe polite client; use as a context manager or call `close`.
+
+    Args:
+        config: Politeness settings.
+        client: An httpx client to use instead of a new one (tests, proxies).
+        sleep: Called with seconds to wait between retries (tests pass a recorder).
+
+    Example:
+        >>> with Fetcher(FetchConfig(timeout=5)) as f:  # doctest: +SKIP
+        ...     got = f.fetch("https://example.org/feed.xml")
+    """
+
+    def __init__(self, config: FetchConfig = FetchConfig(), *, client: httpx.Client | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.config = config
+        self._client = client or httpx.Client(
+            timeout=config.timeout, follow_redirects=True, max_redirects=5,
+            headers={"User-Agent": config.user_agent},
+        )
+        self._sleep = sleep
+        self._limits = _Limits(config.per_host)
+        self._robots: dict[str, Protego | None] = {}
+        self._robots_locks = _Limits(1)
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def fetch(self, url: str, *, etag: str | None = None,
+              last_modified: str | None = None) -> Fetched | IngestError:
+        """GET one URL politely; a conditional GET when `etag`/`last_modified` are given."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in _SCHEMES or not parts.hostname:
+            return IngestError(url, f"unsupported URL (expected http:// or https://, got {parts.scheme or 'no'} scheme)")
+        if self.config.obey_robots:
+            problem = self._robots_problem(url)
+            if problem:
+                return IngestError(url, problem)
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return self._get(url, headers)
+
+    def fetch_many(self, urls: Iterable[str]) -> Iterator[tuple[str, Fetched | IngestError]]:
+        """Fetch URLs concurrently (within the limits); results in the order of `urls`."""
+        todo = list(dict.fromkeys(urls))
+        if not todo:
+            return
+        pool = ThreadPoolExecutor(max_workers=min(self.config.workers, len(todo)),
+                                  thread_name_prefix="newsprism-fetch")
+        try:
+            futures = [(u, pool.submit(self.fetch, u)) for u in todo]
+            for u, fut in futures:
+                yield u, fut.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def allowed(self, url: str) -> bool:
+        """Whether robots.txt lets newsprism fetch `url`."""
+        return not self._robots_problem(url)
+
+    # -- internals ------------------------------------------------------------------------
+    def _robots_problem(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        base = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+        with self._robots_locks.host(base):  # one robots.txt request per host, even in threads
+            if base not in self._robots:
+                self._robots[base] = self._load_robots(base)
+        rules = self._robots[base]
+        if rules is None:
+            return "robots.txt could not be fetched, so the site is treated as off limits"
+        if not rules.can_fetch(url, ROBOTS_AGENT):
+            return f"disallowed by {base}/robots.txt"
+        return None
+
+    def _load_robots(self, base: str) -> Protego | None:
+        got = self._get(f"{base}/robots.txt", {}, accept_status=_ROBOTS_MISSING)
+        if isinstance(got, IngestError):
+            logger.info("%s", got)
+            return None
+        if got.status >= 400:  # no robots.txt: everything is allowed
+            return Protego.parse("")
+        return Protego.parse(got.content.decode("utf-8", "replace"))
+
+    def _get(self, url: str, headers: dict[str, str], *,
+             accept_status: Collection[int] = ()) -> Fetched | IngestError:
+        """GET with retries; holds the host's slot for each attempt, not while backing off."""
+        host = self._limits.host(urlsplit(url).netloc.lower())
+        problem = "no attempt made"
+        for attempt in range(self.config.retries + 1):
+            wait = self.config.backoff * (2 ** attempt)
+            with host:
+                try:
+                    got = self._once(url, headers)
+                except _TooLarge as exc:
+                    return IngestError(url, str(exc))
+                except httpx.TimeoutException:
+                    problem = f"timed out after {self.config.timeout:g} s"
+                    got = None
+                except httpx.HTTPError as exc:
+                    problem = f"cannot connect ({_one_line(exc)})"
+                    got = None
+            if got is not None:
+                if got.status < 400 or got.status in accept_status:
+                    return got
+                problem = f"HTTP {got.status}"
+                if got.status not in _RETRY_STATUS:
+                    return IngestError(url, problem)
+                wait = max(wait, min(got.retry_after, self.config.max_retry_after))
+            if attempt < self.config.retries:
+                logger.info("%s: %s; retrying in %.2f s", url, problem, wait)
+                self._sleep(wait)
+        tries = self.config.retries + 1
+        return IngestError(url, f"{problem} ({tries} attempt{'s' if tries > 1 else ''})")
+
+    def _once(self, url: str, headers: dict[str, str]) -> Fetched:
+        limit = self.config.max_bytes
+        with self._client.stream("GET", url, headers=headers) as resp:
+            size = resp.headers.get("Content-Length", "")
+            if size.isdigit() and int(size) > limit:
+                raise _TooLarge(f"response too large ({megabytes(int(size))} > {megabytes(limit)} limit)")
+            body = bytearray()
+            for chunk in resp.iter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise _TooLarge(f"response too large (more than {megabytes(limit)} limit)")
+            return Fetched(url=url, final_url=str(resp.url), status=resp.status_code, content=bytes(body),
+                           content_type=resp.headers.get("Content-Type", ""),
+                           etag=resp.headers.get("ETag"), last_modified=resp.headers.get("Last-Modified"),
+                           retry_after=_retry_after(resp.headers.get("Retry-After")))
+
+
+def _retry_after(value: str | None) -> float:
+    """Seconds asked for by a Retry-After header (delta-seconds or HTTP date); 0 when absent."""
+    if not value:
+        return 0.0
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError, IndexError):
+        return 0.0
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or exc.__class__.__name__
+
+
+class _TooLarge(Exception):
+    """Body over the limit (internal: turned into an IngestError)."""

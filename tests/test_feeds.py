@@ -1,0 +1,406 @@
+"""RSS/Atom feeds, the polite fetcher and `newsprism watch`, against a loopback HTTP server.
+
+Every feed and page is written by the tests and served on 127.0.0.1 by a server started here;
+nothing touches the internet. The server logs each request so tests can prove what was (not)
+fetched.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from typer.testing import CliRunner
+
+from newsprism.cli import app
+from newsprism.errors import ConfigError, IngestError
+from newsprism.ingest import expand_inputs, iter_documents
+from newsprism.ingest.fetch import USER_AGENT, FetchConfig, Fetched, Fetcher
+from newsprism.models import RawDocument
+from newsprism.store import open_store
+from newsprism.watch import Watcher, parse_interval, read_feed_list
+
+runner = CliRunner()
+FAST = FetchConfig(timeout=0.5, retries=2, backoff=0.001, max_retry_after=0.01)
+
+PARAS = {
+    "strike": ["Dockworkers at the northern harbour ended a nine-day strike on Friday after union "
+               "leaders accepted a pay offer of 6 percent over two years.",
+               "The harbour authority said 41 ships had been waiting to unload and that normal "
+               "operations would resume by Monday morning.",
+               "Union secretary Ana Lopes told reporters that members would vote on the deal next week."],
+    "bridge": ["The city council approved a new pedestrian bridge across the river on Thursday, "
+               "with 23 votes in favour and 8 against.",
+               "Construction of the 140-metre bridge is expected to start in the spring and to "
+               "cost about 12 million euros.",
+               "Opponents said the money should go to repairing existing roads in the eastern districts."],
+    "storm": ["A storm brought down power lines across the coastal region overnight, leaving "
+              "about 18,000 homes without electricity on Tuesday.",
+              "Repair crews worked through the morning and the grid operator expected most homes "
+              "to be reconnected by the evening.",
+              "Schools in three towns stayed closed as a precaution."],
+}
+
+
+def page(title: str, key: str, *, published: str = "2024-03-08T09:30:00+01:00") -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in PARAS[key])
+    return (f"<html lang='en'><head><title>{title}</title>"
+            f"<meta property='article:published_time' content='{published}'></head>"
+            f"<body><nav>Home | World | Sport</nav><article><h1>{title}</h1>{body}</article>"
+            f"<footer>Copyright Harbour Times</footer></body></html>").encode()
+
+
+def rss(items: list[dict], *, site: str = "https://www.harbour-times.com/") -> bytes:
+    out = []
+    for it in items:
+        parts = [f"<title>{it['title']}</title>"]
+        for tag in ("link", "guid", "pubDate"):
+            if tag in it:
+                parts.append(f"<{tag}>{it[tag]}</{tag}>")
+        if "description" in it:
+            parts.append(f"<description><![CDATA[{it['description']}]]></description>")
+        if "content" in it:
+            parts.append(f"<content:encoded><![CDATA[{it['content']}]]></content:encoded>")
+        out.append("<item>" + "".join(parts) + "</item>")
+    return ("<?xml version='1.0' encoding='utf-8'?>"
+            "<rss version='2.0' xmlns:content='http://purl.org/rss/1.0/modules/content/'><channel>"
+            f"<title>Harbour Times</title><link>{site}</link><language>en-gb</language>"
+            + "".join(out) + "</channel></rss>").encode()
+
+
+def atom() -> bytes:
+    content = "".join(f"&lt;p&gt;{p}&lt;/p&gt;" for p in PARAS["bridge"])
+    return ("<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'>"
+            "<title>City Desk</title><link href='https://citydesk.example.org/'/>"
+            "<id>urn:city</id><updated>2024-03-07T18:00:00Z</updated>"
+            "<entry><title>Council approves river bridge</title>"
+            "<link href='https://citydesk.example.org/news/bridge'/><id>urn:city:bridge</id>"
+            "<updated>2024-03-07T18:00:00Z</updated><published>2024-03-07T17:45:00Z</published>"
+            "<author><name>Mira Holm</name></author>"
+            f"<content type='html'>{content}</content></entry></feed>").encode()
+
+
+# -- loopback server ----------------------------------------------------------------------------
+@dataclass
+class Site:
+    """Routes served by the test server and the log of requests it received."""
+
+    routes: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
+    log: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)  # (method, path, headers)
+    flaky: dict[str, int] = field(default_factory=dict)  # path -> 503s still to send
+    slow: set[str] = field(default_factory=set)
+    etags: dict[str, str] = field(default_factory=dict)
+    base: str = ""
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def paths(self) -> list[str]:
+        return [p for _, p, _ in self.log]
+
+
+def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            site.log.append(("GET", self.path, dict(self.headers)))
+            if self.path in site.slow:
+                time.sleep(1.5)
+            if site.flaky.get(self.path, 0) > 0:
+                site.flaky[self.path] -= 1
+                return self._send(503, "text/plain", b"busy", {"Retry-After": "0"})
+            if self.path not in site.routes:
+                return self._send(404, "text/plain", b"not found")
+            status, kind, body = site.routes[self.path]
+            tag = site.etags.get(self.path)
+            if tag and self.headers.get("If-None-Match") == tag:
+                return self._send(304, kind, b"", {"ETag": tag})
+            self._send(status, kind, body, {"ETag": tag} if tag else {})
+
+        def _send(self, status: int, kind: str, body: bytes, headers: dict[str, str] | None = None) -> None:
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (timeout test)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    s = Site()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(s))
+    server.daemon_threads = True
+    s.base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    s.routes["/robots.txt"] = (200, "text/plain", b"User-agent: *\nDisallow: /private/\n")
+    yield s
+    server.shutdown()
+    server.server_close()
+
+
+def _serve_news(site: Site) -> None:
+    """A feed linking to a good page, a robots-disallowed page (with full content in the feed) and
+    a missing page (summary only)."""
+    html = "text/html; charset=utf-8"
+    site.routes["/news/strike"] = (200, html, page("Harbour strike ends after pay deal", "strike"))
+    site.routes["/private/storm"] = (200, html, page("Storm cuts power", "storm"))
+    site.routes["/feed.xml"] = (200, "application/rss+xml", rss([
+        {"title": "Harbour strike ends", "link": site.url("/news/strike"), "guid": "ht-1",
+         "pubDate": "Fri, 08 Mar 2024 08:30:00 +0000", "description": "The strike is over."},
+        {"title": "Storm cuts power to 18,000 homes", "link": site.url("/private/storm"), "guid": "ht-2",
+         "pubDate": "Tue, 05 Mar 2024 06:00:00 +0000",
+         "content": "".join(f"<p>{p}</p>" for p in PARAS["storm"])},
+        {"title": "Gone page", "link": site.url("/news/gone"), "guid": "ht-3",
+         "description": "Teaser only."},
+    ]))
+    site.etags["/feed.xml"] = '"v1"'
+
+
+# -- feed files ---------------------------------------------------------------------------------
+def _docs(items: list[RawDocument | IngestError]) -> tuple[list[RawDocument], list[IngestError]]:
+    return ([i for i in items if isinstance(i, RawDocument)], [i for i in items if isinstance(i, IngestError)])
+
+
+def test_rss_file_uses_full_content_else_summary(tmp_path):
+    path = tmp_path / "harbour.rss"
+    path.write_bytes(rss([
+        {"title": "Harbour strike ends", "link": "https://www.harbour-times.com/news/strike", "guid": "ht-1",
+         "pubDate": "Fri, 08 Mar 2024 09:30:00 +0100", "description": "The strike is over.",
+         "content": "".join(f"<p>{p}</p>" for p in PARAS["strike"])},
+        {"title": "Storm cuts power", "link": "https://news.coastline.co.uk/storm", "guid": "c-9",
+         "pubDate": "Tue, 05 Mar 2024 06:00:00 GMT", "description": "<p>About 18,000 homes lost power.</p>"},
+    ]))
+    docs, errors = _docs(list(iter_documents([str(path)])))
+    assert not errors
+    strike, storm = docs
+    assert strike.title == "Harbour strike ends"
+    assert strike.url == "https://www.harbour-times.com/news/strike"
+    assert strike.outlet == "harbour-times.com"
+    assert strike.published_at == datetime(2024, 3, 8, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert "nine-day strike" in strike.text and "vote on the deal" in strike.text
+    assert strike.origin == f"{path}#entry-1" and strike.format == "feed" and strike.source_id == "ht-1"
+    assert strike.language == "en"
+    assert storm.text == "About 18,000 homes lost power."  # summary when there is no full content
+    assert storm.outlet == "coastline.co.uk"
+    assert storm.published_at == datetime(2024, 3, 5, 6, 0, tzinfo=timezone.utc)
+
+
+def test_atom_file(tmp_path):
+    path = tmp_path / "city.atom"
+    path.write_bytes(atom())
+    docs, errors = _docs(list(iter_documents([str(path)])))
+    assert not errors and len(docs) == 1
+    d = docs[0]
+    assert (d.title, d.url, d.outlet, d.byline) == ("Council approves river bridge",
+                                                   "https://citydesk.example.org/news/bridge",
+                                                   "example.org", "Mira Holm")
+    assert d.published_at == datetime(2024, 3, 7, 17, 45, tzinfo=timezone.utc)
+    assert "pedestrian bridge" in d.text and "eastern districts" in d.text
+
+
+def test_xml_is_read_only_when_it_is_a_feed(tmp_path):
+    (tmp_path / "feed.xml").write_bytes(atom())
+    (tmp_path / "sitemap.xml").write_bytes(b"<?xml version='1.0'?><urlset><url><loc>x</loc></url></urlset>")
+    items = expand_inputs([str(tmp_path)])
+    assert [p.name for p in items] == ["feed.xml"]
+    named = expand_inputs([str(tmp_path / "sitemap.xml")])
+    assert isinstance(named[0], IngestError) and "sitemap.xml" in str(named[0])
+
+
+def test_malformed_feed_is_one_error_line(tmp_path):
+    (tmp_path / "broken.rss").write_bytes(b"<html><body>this is not a feed at all</body></html>")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "broken.rss"), "--db", str(tmp_path / "s.db")])
+    assert res.exit_code == 1
+    errors = [line for line in res.stderr.splitlines() if line.startswith("error")]
+    assert len(errors) == 1 and "broken.rss" in errors[0] and "not a readable RSS/Atom feed" in errors[0]
+
+
+def test_entry_without_text_is_reported_and_the_rest_ingested(tmp_path):
+    path = tmp_path / "mixed.rss"
+    path.write_bytes(rss([
+        {"title": "Empty one", "link": "https://www.harbour-times.com/empty", "guid": "e"},
+        {"title": "Harbour strike ends", "link": "https://www.harbour-times.com/news/strike",
+         "content": "".join(f"<p>{p}</p>" for p in PARAS["strike"])},
+    ]))
+    db = str(tmp_path / "s.db")
+    res = runner.invoke(app, ["ingest", str(path), "--db", db, "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["new"] == 1
+    errors = [line for line in res.stderr.splitlines() if line.startswith("error")]
+    assert len(errors) == 1 and "mixed.rss#entry-1" in errors[0] and "'Empty one'" in errors[0]
+    [art] = open_store(db).articles()
+    assert art.title == "Harbour strike ends" and art.outlet == "harbour-times.com"
+
+
+# -- the fetcher --------------------------------------------------------------------------------
+def test_fetcher_retries_503_with_backoff_and_names_itself(site):
+    site.routes["/flaky"] = (200, "text/plain", b"ok")
+    site.flaky["/flaky"] = 1
+    waits: list[float] = []
+    with Fetcher(FAST, sleep=waits.append) as f:
+        got = f.fetch(site.url("/flaky"))
+    assert isinstance(got, Fetched) and got.content == b"ok"
+    assert site.paths() == ["/robots.txt", "/flaky", "/flaky"]
+    assert waits == [pytest.approx(0.001)]
+    assert all(h.get("User-Agent") == USER_AGENT for _, _, h in site.log)
+    assert USER_AGENT.startswith("newsprism/") and "+https://" in USER_AGENT
+
+
+def test_fetcher_gives_up_with_one_line_errors(site):
+    site.flaky["/down"] = 10
+    site.routes["/slow"] = (200, "text/plain", b"late")
+    site.slow.add("/slow")
+    site.routes["/big"] = (200, "text/plain", b"x" * 5000)
+    waits: list[float] = []
+    config = FetchConfig(timeout=0.3, retries=2, backoff=0.001, max_retry_after=0.01, max_bytes=1000)
+    with Fetcher(config, sleep=waits.append) as f:
+        results = dict(f.fetch_many([site.url(p) for p in ("/down", "/missing", "/slow", "/big")]))
+        ftp = f.fetch("ftp://127.0.0.1/file")
+    down, missing, slow, big = (results[site.url(p)] for p in ("/down", "/missing", "/slow", "/big"))
+    assert str(down) == f"{site.url('/down')}: HTTP 503 (3 attempts)"
+    assert str(missing) == f"{site.url('/missing')}: HTTP 404"  # not retried
+    assert "timed out" in str(slow) and "\n" not in str(slow)
+    assert "response too large" in str(big)
+    assert isinstance(ftp, IngestError) and "http://" in ftp.problem
+    assert site.paths().count("/missing") == 1 and site.paths().count("/down") == 3
+    assert site.paths().count("/robots.txt") == 1  # cached per host
+    assert waits and max(waits) <= 0.01
+
+
+def test_fetcher_obeys_robots(site):
+    site.routes["/private/x"] = (200, "text/plain", b"secret")
+    with Fetcher(FAST) as f:
+        got = f.fetch(site.url("/private/x"))
+    assert isinstance(got, IngestError) and "robots.txt" in got.problem
+    assert "/private/x" not in site.paths()
+
+
+# -- feed URLs ----------------------------------------------------------------------------------
+def test_feed_url_ingest_fetches_pages_politely(site, tmp_path):
+    _serve_news(site)
+    db = str(tmp_path / "s.db")
+    res = runner.invoke(app, ["ingest", site.url("/feed.xml"), "--db", db, "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) | {"articles_in_store": 2} == {
+        "read": 2, "new": 2, "duplicates": 0, "errors": 1, "articles_in_store": 2}
+    errors = [line for line in res.stderr.splitlines() if line.startswith("error")]
+    assert len(errors) == 1 and site.url("/news/gone") in errors[0] and "HTTP 404" in errors[0]
+    arts = {a.url: a for a in open_store(db).articles()}
+    strike = arts[site.url("/news/strike")]
+    assert strike.title == "Harbour strike ends after pay deal"  # from the page
+    assert "nine-day strike" in strike.text and "Home | World" not in strike.raw
+    assert strike.outlet == "harbour-times.com"  # the entry link is an IP: the feed's site names it
+    assert strike.published_at == datetime(2024, 3, 8, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    storm = arts[site.url("/private/storm")]  # robots.txt: feed content used, page never asked for
+    assert "18,000 homes" in storm.text and storm.title == "Storm cuts power to 18,000 homes"
+    assert "/private/storm" not in site.paths()
+    assert site.paths().count("/robots.txt") == 1
+
+
+def test_page_url_is_one_article(site, tmp_path):
+    site.routes["/news/bridge"] = (200, "text/html", page("Council approves bridge", "bridge"))
+    docs, errors = _docs(list(iter_documents([site.url("/news/bridge")])))
+    assert not errors and docs[0].title == "Council approves bridge" and docs[0].url == site.url("/news/bridge")
+
+
+# -- watch --------------------------------------------------------------------------------------
+def test_parse_interval_and_feed_list(tmp_path):
+    assert [parse_interval(v) for v in ("15m", "30s", "1h", "1h30m", "90", "0s")] == [900, 30, 3600, 5400, 90, 0]
+    for bad in ("", "soon", "15x", "m15"):
+        with pytest.raises(ConfigError):
+            parse_interval(bad)
+    lst = tmp_path / "feeds.txt"
+    lst.write_text("# my feeds\n\nhttps://a.example.org/rss  # news\nhttps://a.example.org/rss\n http://b.example.org/atom\n")
+    assert read_feed_list(lst) == ["https://a.example.org/rss", "http://b.example.org/atom"]
+    lst.write_text("https://a.example.org/rss\nnot-a-url\n")
+    with pytest.raises(ConfigError, match="feeds.txt:2"):
+        read_feed_list(lst)
+
+
+def test_watch_once_twice_fetches_only_new_pages(site, tmp_path):
+    _serve_news(site)
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(f"# test feeds\n{site.url('/feed.xml')}\n")
+    db = str(tmp_path / "s.db")
+    args = ["watch", str(feeds), "--once", "--no-process", "--db", db]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "poll 1: 1 feeds (0 unchanged), 2 new" in res.stderr
+    assert open_store(db).count_articles() == 2
+    assert site.paths().count("/news/strike") == 1
+
+    site.log.clear()
+    res = runner.invoke(app, args)  # a new process: no memory, the store knows the urls
+    assert res.exit_code == 0, res.output
+    assert "0 new, 2 seen before" in res.stderr
+    assert "/news/strike" not in site.paths() and "/private/storm" not in site.paths()
+    assert site.paths().count("/news/gone") == 1  # the failed entry is tried again
+    assert open_store(db).count_articles() == 2
+
+
+def test_watcher_conditional_get_and_new_entries(site, tmp_path):
+    _serve_news(site)
+    del site.routes["/feed.xml"]
+    items = [{"title": "Harbour strike ends", "link": site.url("/news/strike"), "guid": "ht-1"}]
+    site.routes["/feed.xml"] = (200, "application/rss+xml", rss(items))
+    store = open_store(str(tmp_path / "s.db"))
+    with Fetcher(FAST, sleep=lambda s: None) as f:
+        w = Watcher(store, [site.url("/feed.xml")], fetcher=f)
+        first = w.poll()
+        second = w.poll()
+        assert (first.new, second.new, second.not_modified) == (1, 0, 1)
+        feed_requests = [h for _, p, h in site.log if p == "/feed.xml"]
+        assert feed_requests[-1].get("If-None-Match") == '"v1"'
+
+        site.routes["/news/bridge"] = (200, "text/html", page("Council approves bridge", "bridge"))
+        items.append({"title": "Bridge", "link": site.url("/news/bridge"), "guid": "ht-4"})
+        site.routes["/feed.xml"] = (200, "application/rss+xml", rss(items))
+        site.etags["/feed.xml"] = '"v2"'
+        site.log.clear()
+        third = w.poll()
+    assert (third.new, third.skipped) == (1, 1)
+    assert site.paths() == ["/feed.xml", "/news/bridge"]
+    assert store.count_articles() == 2
+
+
+def test_watcher_retries_a_failed_page_next_poll(site, tmp_path):
+    _serve_news(site)
+    site.routes["/feed.xml"] = (200, "application/rss+xml", rss(
+        [{"title": "Harbour strike ends", "link": site.url("/news/strike"), "guid": "ht-1"}]))
+    site.flaky["/news/strike"] = 1
+    store = open_store(str(tmp_path / "s.db"))
+    errors: list[IngestError] = []
+    with Fetcher(FetchConfig(timeout=0.5, retries=0), sleep=lambda s: None) as f:
+        w = Watcher(store, [site.url("/feed.xml")], fetcher=f, on_error=errors.append)
+        first, second = w.poll(), w.poll()
+    assert (first.new, len(first.errors), second.new, second.not_modified) == (0, 1, 1, 0)
+    assert "HTTP 503" in str(errors[0])
+
+
+def test_watch_runs_the_pipeline_on_new_articles(site, tmp_path):
+    """End to end with the real models (slow: loads spaCy and the encoders once)."""
+    _serve_news(site)
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(site.url("/feed.xml") + "\n")
+    db = str(tmp_path / "s.db")
+    res = runner.invoke(app, ["watch", str(feeds), "--once", "--db", db])
+    assert res.exit_code == 0, res.output
+    assert "analyzed 2" in res.stderr
+    store = open_store(db)
+    assert len(store.analyses([a.id for a in store.articles()])) == 2 and store.story_sizes()
