@@ -7,7 +7,7 @@ A change here needs an Alembic revision in `migrations/versions/` that produces 
 from __future__ import annotations
 
 from sqlalchemy import (
-    Column, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text,
+    Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text,
 )
 
 #: Written to `meta.schema_version` by the initial revision. Alembic's `alembic_version` table is
@@ -31,6 +31,9 @@ articles = Table(
     Column("raw", Text, nullable=False),
     Column("removed", Text, nullable=False, default="[]"),  # JSON list of RemovedSpan dicts
     Column("source_id", Text),
+    # the watcher asks which feed links are stored already; hash on PostgreSQL: equality is all it
+    # needs, and a b-tree refuses rows whose URL is over ~2.7 kB
+    Index("ix_articles_url", "url", postgresql_using="hash"),
 )
 
 analyses = Table(
