@@ -57,3 +57,29 @@ def test_sentence_cache_skips_sentences_of_earlier_batches_and_stays_bounded():
     embed_articles([c[0]], [c[1]], encoder=mono, multilingual=multi, cache=cache)
     assert len(cache) == 4 and cache.get("Ships are waiting.") is None  # least recently used went first
     assert cache.get("Another one.") is not None
+
+
+def test_device_choice_is_checked_before_any_model_loads(tmp_path):
+    import pytest
+    import torch
+    from typer.testing import CliRunner
+
+    from newsprism.cli import app
+    from newsprism.embed import BATCH_SIZE, MiniLMEncoder, pick_device
+    from newsprism.errors import ConfigError
+
+    gpu = torch.cuda.is_available()
+    assert pick_device("auto") == ("cuda" if gpu else "cpu")
+    assert pick_device("CPU") == "cpu"
+    with pytest.raises(ConfigError, match="expected auto, cpu"):
+        pick_device("tpu")
+    assert MiniLMEncoder(model=object()).batch_size == BATCH_SIZE["cpu"]
+    assert MiniLMEncoder(model=object(), device="cuda:1").batch_size == BATCH_SIZE["cuda"]
+    if gpu:
+        return
+    with pytest.raises(ConfigError, match="no CUDA GPU"):
+        pick_device("cuda")
+    (tmp_path / "a.txt").write_text("Title\n\nSome body text here.\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["run", str(tmp_path / "a.txt"), "--db", str(tmp_path / "s.db"),
+                                   "--out", str(tmp_path / "out"), "--device", "cuda", "-q"])
+    assert res.exit_code == 2 and "no CUDA GPU" in res.output

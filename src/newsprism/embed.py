@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._typing import Encoder
+from .errors import ConfigError
 from .models import Analysis, Article
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -37,6 +38,26 @@ def _normalise(v: np.ndarray) -> np.ndarray:
 #: sorted batches of 16 took 0.75x the CPU time of 64 on demo sentences, BENCHMARKS.md); a GPU
 #: wants wide batches to fill its cores.
 BATCH_SIZE = {"cpu": 16, "cuda": 256, "mps": 128}
+
+
+def pick_device(requested: str = "auto") -> str:
+    """The torch device to embed on: "auto" takes a CUDA GPU when torch sees one, else the CPU.
+
+    Raises:
+        ConfigError: A GPU was asked for by name and torch cannot use one, so the run stops at
+            once with that reason instead of failing inside the model.
+    """
+    import torch
+
+    name = requested.strip().lower()
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(f"--device {requested}: torch sees no CUDA GPU (torch {torch.__version__}, "
+                          f"CUDA build: {torch.version.cuda or 'no'}); use --device cpu or auto")
+    if name != "cpu" and not name.startswith(("cuda", "mps")):
+        raise ConfigError(f"--device {requested}: expected auto, cpu, cuda or cuda:N")
+    return name
 
 
 class MiniLMEncoder:

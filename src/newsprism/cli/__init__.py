@@ -29,7 +29,7 @@ DbOpt = Annotated[str, typer.Option("--db", help="Store: SQLite path, ':memory:'
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No progress bars or summaries.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Make any input error fatal.")]
-DeviceOpt = Annotated[str, typer.Option("--device", help="Embedding device: cpu or cuda.")]
+DeviceOpt = Annotated[str, typer.Option("--device", help="Embedding device: auto (a CUDA GPU when present, else the CPU), cpu, cuda or cuda:N.")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="local (in-process) or ray (Ray Data; starts a local Ray unless --ray-address).")]
 RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster to join with --engine ray (e.g. ray://host:10001 or auto).")]
 DEFAULT_DB = "newsprism.db"
@@ -126,6 +126,9 @@ def _process(store, *, quiet: bool, device: str, engine: str = "local",  # type:
     from ..pipeline import Models, process
     from ..settings import Settings
 
+    from ..embed import pick_device
+
+    device = pick_device(device)
     settings = Settings(device=device)
     if engine not in ("local", "ray"):
         err.print(f"error: --engine must be local or ray, not '{engine}'")
@@ -154,7 +157,7 @@ def _write(store, out_dir: Path, formats=("json", "md", "html")):  # type: ignor
 def run_cli(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs, or - for stdin.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for report.json/.md/.html.")] = Path("newsprism-out"),
-    db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False, strict: StrictOpt = False, device: DeviceOpt = "cpu",
+    db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False, strict: StrictOpt = False, device: DeviceOpt = "auto",
     engine: EngineOpt = "local", ray_address: RayAddressOpt = None,
 ) -> None:
     """Ingest, run the whole pipeline on what is new, and write the reports."""
@@ -173,7 +176,7 @@ def run_cli(
 @app.command("demo")
 def demo_cli(
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the reports.")] = Path("newsprism-demo"),
-    quiet: QuietOpt = False, device: DeviceOpt = "cpu", engine: EngineOpt = "local",
+    quiet: QuietOpt = False, device: DeviceOpt = "auto", engine: EngineOpt = "local",
     ray_address: RayAddressOpt = None,
 ) -> None:
     """Run the bundled demo corpus into a fresh store and write the reports."""

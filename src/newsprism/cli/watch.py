@@ -22,7 +22,7 @@ def watch_cli(
         "--no-process", help="Only ingest; leave analysis to a later `newsprism run`.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per HTTP request.")] = 20.0,
     per_host: Annotated[int, typer.Option("--per-host", min=1, max=16, help="Concurrent requests per host.")] = 2,
-    quiet: QuietOpt = False, device: DeviceOpt = "cpu",
+    quiet: QuietOpt = False, device: DeviceOpt = "auto",
 ) -> None:
     """Poll feeds and ingest only new entries, fetching linked pages politely (robots.txt,
     timeouts, retries with backoff, per-host limits); Ctrl-C stops cleanly."""
