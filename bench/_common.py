@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -36,3 +39,14 @@ def write_section(title: str, body: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + section
     BENCHMARKS.write_text(text, encoding="utf-8")
+
+
+def run_script(script: str, *args: str) -> dict:
+    """Run `script --_child ...` in a fresh interpreter (its own peak RSS, its own imports) and
+    return the JSON object it prints last."""
+    out = subprocess.run([sys.executable, script, *args], capture_output=True, text=True,
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    if out.returncode:
+        print(out.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"{Path(script).name} {' '.join(args)} failed")
+    return json.loads(out.stdout.strip().splitlines()[-1])

@@ -22,7 +22,6 @@ import json
 import os
 import random
 import re
-import subprocess
 import sys
 import tempfile
 import threading
@@ -30,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED, write_section  # noqa: E402
+from _common import SHARED, run_script, write_section  # noqa: E402
 
 MULTINEWS = SHARED / "data" / "stories-multinews" / "articles.jsonl.gz"
 
@@ -130,12 +129,7 @@ def main() -> None:
         for n in args.sizes:
             corpus, replicas = make_corpus(n, Path(tmp))
             for engine in args.engines:  # the engines alternate per size: same machine state
-                out = subprocess.run([sys.executable, __file__, "--_child", engine, "--_corpus", str(corpus)],
-                                     capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
-                if out.returncode:
-                    print(out.stderr[-3000:], file=sys.stderr)
-                    raise SystemExit(f"{engine} at {n} failed")
-                r = json.loads(out.stdout.strip().splitlines()[-1])
+                r = run_script(__file__, "--_child", engine, "--_corpus", str(corpus))
                 r.update(engine=engine, size=n, replicas=replicas)
                 rows.append(r)
                 print(json.dumps(r), flush=True)

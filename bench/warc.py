@@ -19,14 +19,13 @@ import os
 import random
 import re
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import write_section  # noqa: E402
+from _common import run_script, write_section  # noqa: E402
 
 MODES = ("warcio", "reader", "ingest")
 
@@ -127,9 +126,7 @@ def main() -> None:
             path = Path(tmp) / f"CC-NEWS-20260302083000-{n:05d}.warc.gz"
             info = make_warc(n, path)
             for mode in MODES:
-                cp = subprocess.run([sys.executable, __file__, "--_child", mode, "--_path", str(path)],
-                                    capture_output=True, text=True, check=True)
-                res = json.loads(cp.stdout.strip().splitlines()[-1])
+                res = run_script(__file__, "--_child", mode, "--_path", str(path))
                 rows.append({**info, "mode": mode, **res, "rate": n / res["seconds"]})
                 print(rows[-1], file=sys.stderr)
     body = _table(rows, args.sizes)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -530,36 +529,29 @@ def process_ray(store: Store, *, settings: Settings = Settings(), progress: Prog
     started = start_ray(address, num_cpus=num_cpus, config=config)
     _quiet_ray_data()
     s = RunSummary()
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        s.seconds[stage] = round(now - clock, 3)
-        clock = now
-
     try:
         ids = store.ids_without_analysis()
         s.analyzed = _run_model_stage(
             store, ids, store.articles, _Analyze, {"config": settings.analyze}, store.save_analyses,
             name="analyze", settings=settings, ray_cfg=config, progress=progress)
-        lap("analyze")
+        s.lap("analyze")
 
         def arts_and_analyses(batch: list[str]) -> tuple[list, list]:
             arts, ans = store.articles(batch), store.analyses(batch)
             return arts, [ans[a.id] for a in arts]
 
         s.embedded = _run_model_stage(
-            store, store.ids_without_vectors(), arts_and_analyses, _Embed, {"device": settings.device, "cache_size": settings.sentence_cache},
+            store, store.ids_without_vectors(), arts_and_analyses, _Embed,
+            {"device": settings.device, "cache_size": settings.sentence_cache},
             store.save_vectors, name="embed", settings=settings, ray_cfg=config, progress=progress)
-        lap("embed")
+        s.lap("embed")
         s.related, s.relations = relate_pending_ray(store, settings=settings, progress=progress)
-        lap("relate")
+        s.lap("relate")
         s.clustered, touched = cluster_pending_ray(store, settings=settings, ray_cfg=config, progress=progress)
-        lap("cluster")
+        s.lap("cluster")
         stale = set(store.stale_story_ids()) | touched
         s.compared = compare_stories_ray(store, sorted(stale), settings=settings, progress=progress)
-        lap("compare")
+        s.lap("compare")
     finally:
         if started:
             ray.shutdown()

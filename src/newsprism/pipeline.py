@@ -61,6 +61,13 @@ class RunSummary:
     clustered: int = 0
     compared: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
+    _clock: float = field(default_factory=time.perf_counter, repr=False, compare=False)
+
+    def lap(self, stage: str) -> None:
+        """Record the wall time since the previous lap (or since the summary was made)."""
+        now = time.perf_counter()
+        self.seconds[stage] = round(now - self._clock, 3)
+        self._clock = now
 
 
 def ingest(store: Store, inputs: Sequence[str], *, settings: Settings = Settings(),
@@ -231,25 +238,17 @@ def process(store: Store, models: Models, *, settings: Settings = Settings(),
             progress: Progress = NullProgress()) -> RunSummary:
     """Run every stage after ingest on whatever the store has not processed yet."""
     s = RunSummary()
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        s.seconds[stage] = round(now - clock, 3)
-        clock = now
-
     s.analyzed = analyze_pending(store, models, settings=settings, progress=progress)
-    lap("analyze")
+    s.lap("analyze")
     s.embedded = embed_pending(store, models, settings=settings, progress=progress)
-    lap("embed")
+    s.lap("embed")
     s.related, s.relations = relate_pending(store, settings=settings, progress=progress)
-    lap("relate")
+    s.lap("relate")
     s.clustered, touched = cluster_pending(store, settings=settings, progress=progress)
-    lap("cluster")
+    s.lap("cluster")
     stale = set(store.stale_story_ids()) | touched
     s.compared = compare_stories(store, sorted(stale), settings=settings, progress=progress)
-    lap("compare")
+    s.lap("compare")
     return s
 
 
