@@ -7,9 +7,10 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi_offline import FastAPIOffline
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -145,12 +146,11 @@ def create_app(store: Store, *, token: str | None = None, models: ModelsSource =
         settings: Pipeline settings for posted articles.
         max_body: Largest request body in bytes (413 beyond).
     """
-    # /docs from Swagger UI files shipped in a wheel (swagger-ui-bundle), not FastAPI's default
-    # CDN: the server must work offline and its pages load nothing from third parties.
-    app = FastAPI(title="newsprism", summary="News provenance and cross-source comparison",
-                  version="1", responses={413: {"description": "Request body too large"}},
-                  docs_url=None, redoc_url=None)
-    _mount_docs(app)
+    # /docs and /redoc from the Swagger UI and ReDoc files shipped in the fastapi-offline wheel,
+    # not FastAPI's default CDN: the server works offline and its pages load nothing off-site.
+    app = FastAPIOffline(title="newsprism", summary="News provenance and cross-source comparison",
+                         version="1", responses={413: {"description": "Request body too large"}},
+                         static_url="/docs-static", favicon_url="/docs-static/favicon.png")
     app.state.store = store
     app.state.token = token or None
     app.state.writer = Writer(store, models, settings=settings)
@@ -167,23 +167,6 @@ def create_app(store: Store, *, token: str | None = None, models: ModelsSource =
     app.include_router(api_router, prefix="/api")
     app.include_router(ui_router)
     return app
-
-
-def _mount_docs(app: FastAPI) -> None:
-    """Interactive API docs at /docs, served from the local Swagger UI files."""
-    import swagger_ui_bundle
-    from fastapi.openapi.docs import get_swagger_ui_html
-    from fastapi.staticfiles import StaticFiles
-
-    app.mount("/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-static")
-
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json", title="newsprism API",
-            swagger_js_url="/docs-static/swagger-ui-bundle.js",
-            swagger_css_url="/docs-static/swagger-ui.css",
-            swagger_favicon_url="/docs-static/favicon-32x32.png")
 
 
 __all__ = ["DEFAULT_MAX_BODY", "create_app"]
