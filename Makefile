@@ -69,6 +69,7 @@ bench: $(STAMP)
 	$(PY) bench/relate_quality.py --write
 	$(PY) bench/compare.py --write
 	$(PY) bench/relate_scale.py --write
+	$(PY) bench/warc.py --write
 
 clean:
 	rm -rf $(VENV) newsprism-demo newsprism.db newsprism.db-wal newsprism.db-shm

@@ -74,18 +74,22 @@ def start_ray(address: str | None = None, *, num_cpus: int | None = None,
     if ray.is_initialized():
         return False
     runtime_env = {"env_vars": {k: os.environ.get(k, v) for k, v in _WORKER_ENV.items()}}
+    # Ray's own INFO lines (start-up, "Dataset ... execution finished") would interleave with the
+    # runner's progress and break `-q`; warnings still show.
+    quiet = {"logging_level": logging.WARNING, "log_to_driver": False, "runtime_env": runtime_env}
     if address is None:
         ray.init(num_cpus=num_cpus, include_dashboard=False, ignore_reinit_error=True,
-                 log_to_driver=False, object_store_memory=config.object_store_bytes,
-                 runtime_env=runtime_env)
+                 object_store_memory=config.object_store_bytes, **quiet)
     else:
-        ray.init(address=address, runtime_env=runtime_env, log_to_driver=False)
+        ray.init(address=address, **quiet)
     return True
 
 
 def _quiet_ray_data() -> None:
     from ray.data import DataContext
 
+    for name in ("ray.data", "ray.data._internal"):
+        logging.getLogger(name).setLevel(logging.ERROR)  # incl. "progress bars disabled"
     ctx = DataContext.get_current()
     ctx.enable_progress_bars = False  # the runner's own progress reports each stage
     ctx.print_on_execution_start = False
