@@ -54,6 +54,11 @@ class ClusterConfig:
     lexical_weight: float = 1.5
     lexical_center: float = 0.2
     story_terms: int = 500  # terms kept per story and language (the most frequent)
+    #: The runner loads only stories whose last article is at most this many days older than
+    #: the run's earliest new article (None: every story). Stories continue within weeks (the
+    #: time penalty is near its maximum after 3 × `time_scale_days`), and it keeps a run's memory
+    #: bounded on a months-long stream. Stories with no dated member are always loaded.
+    horizon_days: float | None = 90.0
     #: efSearch 256: on 300k synthetic stories the 64 nearest members hold the best story for
     #: 0.97 of articles (0.78 at the relate stage's 48) for 1.7 ms a search (BENCHMARKS.md).
     ann: AnnConfig = field(default_factory=lambda: AnnConfig(hnsw_ef_search=256))

@@ -31,7 +31,7 @@ from datasketch import LeanMinHash, MinHashLSH
 
 from .cluster import COPY_KINDS, StoryClusterer, StoryState, arrival_order, to_story
 from .embed import ArticleVectors
-from .pipeline import RunSummary, _batches
+from .pipeline import RunSummary, _batches, active_since, relate_scope
 from .progress import NullProgress, Progress
 from .relate import minhash_scheme, minhash_signatures
 from .relate.candidates import _LanguageANN, _lang_key
@@ -285,15 +285,17 @@ def relate_pending_ray(store: Store, *, settings: Settings, progress: Progress) 
     if not new:
         return 0, 0
     cfg = settings.relate
-    sigs = store.signatures(seed=cfg.seed, num_perm=cfg.num_perm, scheme=minhash_scheme(cfg))
-    unsigned = [aid for aid in store.ids_with_vectors() if aid not in sigs]
+    scope = relate_scope(store, new, cfg)  # the horizon, as in pipeline.relate_pending
+    sigs = store.signatures(seed=cfg.seed, num_perm=cfg.num_perm, scheme=minhash_scheme(cfg), ids=scope)
+    unsigned = [aid for aid in store.ids_with_vectors(scope) if aid not in sigs]
     if unsigned:
         items = [{"p": _dump(store.articles(b))} for b in _batches(unsigned, settings.batch_size * 8)]
         for row in _rows(_from_items(items).map_batches(_sign, fn_kwargs={"config": cfg}, batch_size=1)):
             fresh = _load(row["p"])
             store.save_signatures(fresh)
             sigs.update(fresh)
-    pairs = candidate_pairs_ray(sigs, store.doc_vectors(), store.languages(), config=cfg, queries=new)
+    pairs = candidate_pairs_ray(sigs, store.doc_vectors(scope), store.languages(scope), config=cfg,
+                                queries=new)
     pos = {aid: i for i, aid in enumerate(new)}
     by_later: dict[str, list[tuple[str, str]]] = {}
     for a, b in sorted(pairs):
@@ -409,7 +411,8 @@ def cluster_pending_ray(store: Store, *, settings: Settings, ray_cfg: RayConfig,
         rels.setdefault(r.b, []).append(r)
     items = [{"w": win.get(a.id, last), "kind": "a", "pos": i,
               "p": _dump((a, ans[a.id], vecs[a.id], rels.get(a.id, [])))} for i, a in enumerate(arts)]
-    for d in store.story_states():  # each stored story seeds the window nearest its last article
+    # each story active within the horizon seeds the window nearest its last article
+    for d in store.story_states(active_since=active_since(store, ids, settings.cluster)):
         when = d.get("last_seen")
         w = last if not when else int((_ts(when) - t0) // span)
         w = min(windows, key=lambda k: (abs(k - w), -k))
@@ -502,7 +505,8 @@ def _compare(batch: dict[str, np.ndarray], *, settings: Settings) -> dict[str, l
 
 def compare_stories_ray(store: Store, story_ids: Iterable[str], *, settings: Settings,
                         progress: Progress) -> int:
-    states = {d["id"]: d for d in store.story_states()}
+    story_ids = list(story_ids)
+    states = {d["id"]: d for d in store.story_states_of(story_ids)}
     sids = [s for s in story_ids if s in states]
     with progress.task("compare", len(sids)) as task:
         if not sids:

@@ -11,19 +11,22 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TextIO
 
 from .analyze import analyze_articles, load_nlp
 from .analyze.corpus import resolve_by_id
 from .clean import clean_documents
-from .cluster import StoryClusterer, StoryState, arrival_order, to_story
+from .cluster import ClusterConfig, StoryClusterer, StoryState, arrival_order, to_story
 from .compare import compare_story
 from .embed import MiniLMEncoder, MultilingualEncoder, SentenceCache, embed_articles
 from .errors import IngestError
 from .ingest import iter_documents
 from .models import RawDocument
 from .progress import NullProgress, Progress
-from .relate import candidate_pairs_from, minhash_scheme, minhash_signatures, relate_pair
+from .relate import (
+    RelateConfig, candidate_pairs_from, minhash_scheme, minhash_signatures, relate_pair,
+)
 from .settings import Settings
 from .store import Store
 
@@ -139,23 +142,60 @@ def embed_pending(store: Store, models: Models, *, settings: Settings, progress:
     return len(ids)
 
 
+def _dated_span(store: Store, ids: Sequence[str]) -> tuple[datetime, datetime] | None:
+    """(earliest, latest) publication of `ids`; None when none of them is dated."""
+    dated = [d for d in store.published(ids).values() if d is not None]
+    return (min(dated), max(dated)) if dated else None
+
+
+def relate_scope(store: Store, new: Sequence[str], cfg: RelateConfig) -> list[str] | None:
+    """The stored articles worth indexing for the `new` ones (None: all of them).
+
+    With a horizon of h days: those published in [earliest new − h, latest new + h], every
+    undated article (it cannot be placed in time, so it is never ruled out) and the new ones.
+    Undated new articles are searched within the window of the run's dated ones (in a stream
+    they arrive together, so that is the best guess of their time); a run with no dated new
+    article has no window and indexes everything.
+    """
+    span = _dated_span(store, new) if cfg.horizon_days is not None and new else None
+    if span is None or cfg.horizon_days is None:
+        return None
+    h = timedelta(days=cfg.horizon_days)
+    inside = store.ids_published_between(span[0] - h, span[1] + h, include_undated=True)
+    return list(dict.fromkeys([*inside, *new]))
+
+
+def active_since(store: Store, new: Sequence[str], cfg: ClusterConfig) -> datetime | None:
+    """Stories whose last article is before this cannot take the `new` ones (None: load all).
+
+    The earliest dated new article minus the horizon; None without a horizon or with no dated
+    new article (then nothing places the run in time).
+    """
+    span = _dated_span(store, new) if cfg.horizon_days is not None and new else None
+    if span is None or cfg.horizon_days is None:
+        return None
+    return span[0] - timedelta(days=cfg.horizon_days)
+
+
 def relate_pending(store: Store, *, settings: Settings, progress: Progress) -> tuple[int, int]:
     """Compare each new article with every candidate stored before it (or in its batch).
 
-    Only the new articles are signed and searched; the index holds every stored article's
-    signature and document vectors, never all texts or sentence matrices.
+    Only the new articles are signed and searched; the index holds the signature and document
+    vectors of every stored article within the horizon (`relate_scope`), never texts or
+    sentence matrices.
     """
     new = store.ids_not_related()
     if not new:
         return 0, 0
     cfg = settings.relate
-    sigs = store.signatures(seed=cfg.seed, num_perm=cfg.num_perm, scheme=minhash_scheme(cfg))
-    unsigned = [aid for aid in store.ids_with_vectors() if aid not in sigs]
+    scope = relate_scope(store, new, cfg)
+    sigs = store.signatures(seed=cfg.seed, num_perm=cfg.num_perm, scheme=minhash_scheme(cfg), ids=scope)
+    unsigned = [aid for aid in store.ids_with_vectors(scope) if aid not in sigs]
     for batch in _batches(unsigned, settings.batch_size * 8):
         fresh = minhash_signatures(store.articles(batch), config=cfg)
         store.save_signatures(fresh)
         sigs.update(fresh)
-    pairs = candidate_pairs_from(sigs, store.doc_vectors(), store.languages(), config=cfg,
+    pairs = candidate_pairs_from(sigs, store.doc_vectors(scope), store.languages(scope), config=cfg,
                                  queries=new)
     pos = {aid: i for i, aid in enumerate(new)}
     by_later: dict[str, list[tuple[str, str]]] = {}
@@ -186,7 +226,10 @@ def cluster_pending(store: Store, *, settings: Settings, progress: Progress) -> 
     ids = store.ids_without_story()
     if not ids:
         return 0, set()
-    states = [StoryState.from_dict(d) for d in store.story_states()]
+    # only stories active within the horizon (and their members' vectors): the others are left
+    # untouched in the store, and a relation to one of their members is skipped by `assign`
+    states = [StoryState.from_dict(d)
+              for d in store.story_states(active_since=active_since(store, ids, settings.cluster))]
     members = [m for s in states for m in s.members]
     # document vectors only: assignment never reads the sentence matrices
     clusterer = StoryClusterer(states, config=settings.cluster, member_vectors=store.doc_vectors(members))
@@ -217,7 +260,8 @@ def cluster_pending(store: Store, *, settings: Settings, progress: Progress) -> 
 
 def compare_stories(store: Store, story_ids: Iterable[str], *, settings: Settings,
                     progress: Progress) -> int:
-    states = {d["id"]: StoryState.from_dict(d) for d in store.story_states()}
+    story_ids = list(story_ids)
+    states = {d["id"]: StoryState.from_dict(d) for d in store.story_states_of(story_ids)}  # not all
     sids = [s for s in story_ids if s in states]
     with progress.task("compare", len(sids)) as task:
         for sid in sids:

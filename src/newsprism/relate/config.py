@@ -31,6 +31,11 @@ class RelateConfig:
     hnsw_ef_construction: int = 40
     hnsw_ef_search: int = 48  # search breadth: 0.99+ of the exact neighbours (60k test)
     ann_batch: int = 4096  # query rows per faiss search call (bounds the result matrices)
+    #: Stored articles published more than this many days before the run's earliest new article
+    #: or after its latest are not indexed (None: every stored article is). Reuse happens within
+    #: days or weeks, and it keeps a run's memory bounded on a months-long stream (the index
+    #: holds about 4.5 kB per article). Undated articles are always indexed.
+    horizon_days: float | None = 90.0
 
     # --- alignment --------------------------------------------------------------------------
     align_floor: float = 0.62  # combined sentence similarity needed to align (same language)

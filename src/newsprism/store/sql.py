@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -108,6 +109,24 @@ def _select_in(conn, query, column, ids: Iterable[str] | None):  # type: ignore[
         return
     for chunk in _chunks(list(ids)):
         yield from conn.execute(query.where(column.in_(chunk)))
+
+
+#: `published_at` holds ISO strings in each article's own UTC offset, so SQL compares them only
+#: approximately: bounds are widened by the largest offset and rows are checked again as datetimes.
+_ZONE_SLACK = timedelta(hours=14)
+
+
+def _utc(when: datetime) -> datetime:
+    """`when` as tz-aware (naive values are taken as UTC, as ingest does)."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
+def _iso_in(stamp: str | None, start: datetime | None, end: datetime | None) -> bool:
+    """Whether a stored ISO time lies in [start, end] (an open side when None)."""
+    if stamp is None:
+        return False
+    when = _utc(datetime.fromisoformat(stamp))
+    return (start is None or when >= _utc(start)) and (end is None or when <= _utc(end))
 
 
 def _delete_in(conn, column, ids: Iterable[str]) -> None:  # type: ignore[no-untyped-def]
@@ -302,9 +321,11 @@ class Store:
     def ids_without_vectors(self) -> list[str]:
         return self._ids_missing(t.vectors)
 
-    def ids_with_vectors(self) -> list[str]:
+    def ids_with_vectors(self, ids: Iterable[str] | None = None) -> list[str]:
+        """Ids with stored vectors (of `ids` only, when given)."""
+        c = t.vectors.c
         with self.engine.connect() as conn:
-            return list(conn.execute(select(t.vectors.c.article_id)).scalars())
+            return [r[0] for r in _select_in(conn, select(c.article_id), c.article_id, ids)]
 
     def save_vectors(self, vecs: Sequence[ArticleVectors]) -> None:
         rows = [{"article_id": v.article_id, "n": int(v.sentences.shape[0]), "doc": _blob(v.doc),
@@ -347,22 +368,45 @@ class Store:
                 _delete_in(conn, t.signatures.c.article_id, [r["article_id"] for r in rows])
                 conn.execute(insert(t.signatures), rows)
 
-    def signatures(self, *, seed: int, num_perm: int, scheme: str) -> dict[str, LeanMinHash]:
+    def signatures(self, *, seed: int, num_perm: int, scheme: str,
+                   ids: Iterable[str] | None = None) -> dict[str, LeanMinHash]:
         """Stored signatures made with this seed, number of permutations and hashing scheme
-        (others are stale and get re-signed)."""
+        (others are stale and get re-signed); of `ids` only, when given."""
         out = {}
         c = t.signatures.c
+        q = select(t.signatures).where((c.seed == seed) & (c.scheme == scheme))
         with self.engine.connect() as conn:
-            for r in conn.execute(select(t.signatures).where((c.seed == seed) & (c.scheme == scheme))):
+            for r in _select_in(conn, q, c.article_id, ids):
                 hv = np.frombuffer(r.hashvalues, dtype=np.uint64)
                 if hv.shape[0] == num_perm:
                     out[r.article_id] = LeanMinHash(seed=seed, hashvalues=hv, scheme=r.scheme)
         return out
 
-    def languages(self) -> dict[str, str | None]:
-        """Article id -> declared language, for every article (no texts loaded)."""
+    def languages(self, ids: Iterable[str] | None = None) -> dict[str, str | None]:
+        """Article id -> declared language, for every article or those of `ids` (no texts loaded)."""
+        a = t.articles.c
         with self.engine.connect() as conn:
-            return dict(conn.execute(select(t.articles.c.id, t.articles.c.language)).tuples().all())
+            return dict(tuple(r) for r in _select_in(conn, select(a.id, a.language), a.id, ids))
+
+    def published(self, ids: Iterable[str]) -> dict[str, datetime | None]:
+        """Article id -> publication time (None when undated), for the stored ones of `ids`."""
+        a = t.articles.c
+        with self.engine.connect() as conn:
+            return {aid: _utc(datetime.fromisoformat(p)) if p else None
+                    for aid, p in _select_in(conn, select(a.id, a.published_at), a.id, dict.fromkeys(ids))}
+
+    def ids_published_between(self, start: datetime, end: datetime, *,
+                              include_undated: bool) -> list[str]:
+        """Ids of the articles published in [start, end] (plus the undated ones when asked), in
+        storage order: what a run with a time horizon indexes, without reading the rest."""
+        a = t.articles.c
+        lo, hi = _utc(start), _utc(end)
+        # stored strings carry their own offsets: select a widened range, then check exactly
+        near = a.published_at.between((lo - _ZONE_SLACK).isoformat(), (hi + _ZONE_SLACK).isoformat())
+        cond = (near | a.published_at.is_(None)) if include_undated else near
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(a.id, a.published_at).where(cond).order_by(a.seq)).all()
+        return [aid for aid, p in rows if (p is None and include_undated) or _iso_in(p, lo, hi)]
 
     # -- relations --------------------------------------------------------------------------
     def ids_not_related(self) -> list[str]:
@@ -426,10 +470,27 @@ class Store:
                 conn.execute(delete(t.story_members).where(t.story_members.c.article_id == aid))
                 conn.execute(insert(t.story_members).values(article_id=aid, story_id=sid, seq=i))
 
-    def story_states(self) -> list[dict]:
+    def story_states(self, active_since: datetime | None = None) -> list[dict]:
+        """Every clustering state, or only those of stories still active at `active_since`: their
+        `last_seen` is at or after it, or unknown (no dated member), so they can still be joined.
+
+        Active stories are found from their members' publication times (a story's `last_seen` is
+        its latest member's), so the states of inactive stories are never read.
+        """
+        if active_since is None:
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(t.stories.c.id, t.stories.c.data)).all()
+            return [json.loads(d) for _, d in sorted(rows)]  # code-point order of ids, on any backend
+        m, a = t.story_members.c, t.articles.c
+        last = func.max(a.published_at)
+        since = _utc(active_since)
+        q = (select(m.story_id).select_from(t.story_members.join(t.articles, a.id == m.article_id))
+             .group_by(m.story_id)
+             .having(last.is_(None) | (last >= (since - _ZONE_SLACK).isoformat())))
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.stories.c.id, t.stories.c.data)).all()
-        return [json.loads(d) for _, d in sorted(rows)]  # code-point order of ids, on any backend
+            active = list(conn.execute(q).scalars())
+        states = self.story_states_of(active)
+        return [d for d in states if not d.get("last_seen") or _iso_in(d["last_seen"], since, None)]
 
     def story_members(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}

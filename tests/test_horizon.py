@@ -1,0 +1,147 @@
+"""The time horizon of the relate and cluster stages: what a run loads, and what it changes.
+
+Articles, analyses and vectors are written by the tests (sentence vectors are hashes of the
+sentence text, so identical texts get identical vectors): relate and cluster need no models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+
+from newsprism.embed import ArticleVectors
+from newsprism.models import COPY_KINDS, Analysis, Article, Span
+from newsprism.pipeline import cluster_pending, relate_pending
+from newsprism.progress import NullProgress
+from newsprism.settings import Settings
+from newsprism.store import Store, open_store
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+_WORDS = ("harbour council budget river bridge festival museum railway school hospital election "
+          "harvest storm market port library stadium orchestra ferry airport court mine forest "
+          "tunnel canal garden factory theatre observatory").split()
+
+
+def _text(seed: int) -> str:
+    """Five distinct sentences, one topic per seed (fictional)."""
+    rng = np.random.default_rng(seed)
+    return " ".join(" ".join(rng.choice(_WORDS, 12)).capitalize() + f" in Valmora {seed}-{i}."
+                    for i in range(5))
+
+
+def _vec(text: str, dim: int) -> np.ndarray:
+    rng = np.random.default_rng(int(hashlib.sha1(text.encode()).hexdigest()[:8], 16))
+    v = rng.standard_normal(dim).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
+def _add(store: Store, aid: str, text: str, published: datetime | None) -> None:
+    """Store one article with its analysis (sentences) and hash vectors."""
+    spans = tuple(Span(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^.]+\.", text))
+    spans = tuple(Span(s.start + len(s.text) - len(s.text.lstrip()), s.end, s.text.strip()) for s in spans)
+    store.add_articles([Article(id=aid, origin=f"test:{aid}", text=text, raw=text, title=f"Title {aid}",
+                                language="en", published_at=published, outlet=f"{aid}.example")])
+    store.save_analyses([Analysis(article_id=aid, language="en", sentences=spans)])
+    sent = np.stack([_vec(s.text, 384) for s in spans])
+    ml = np.stack([_vec(s.text, 512) for s in spans])
+    store.save_vectors([ArticleVectors(aid, _unit(sent.mean(0)), sent, _unit(ml.mean(0)), ml)])
+
+
+def _run(store: Store, settings: Settings) -> None:
+    relate_pending(store, settings=settings, progress=NullProgress())
+    cluster_pending(store, settings=settings, progress=NullProgress())
+
+
+def _settings(days: float | None) -> Settings:
+    s = Settings()
+    return replace(s, relate=replace(s.relate, horizon_days=days),
+                   cluster=replace(s.cluster, horizon_days=days))
+
+
+@pytest.mark.parametrize("days", [30.0, None])
+def test_horizon_keeps_a_late_copy_apart(tmp_path, days):
+    """A verbatim copy published a year after its original: related and in the same story only
+    without a horizon."""
+    store = open_store(str(tmp_path / "h.db"))
+    text = _text(1)
+    _add(store, "orig", text, T0)
+    _run(store, _settings(days))
+    _add(store, "late", text, T0 + timedelta(days=365))
+    _run(store, _settings(days))
+    rels = store.relations(["late"])
+    stories = store.stories_of(["orig", "late"])
+    if days is None:
+        assert [r.kind in COPY_KINDS for r in rels] == [True]
+        assert stories["late"] == stories["orig"]
+    else:
+        assert rels == []
+        assert stories["late"] != stories["orig"]
+        assert len(store.story_states()) == 2  # the old story was left as it was
+
+
+def test_store_reads_only_the_window(store_url):
+    store = open_store(store_url)
+    for i, day in enumerate([0, 10, 20, 40]):
+        _add(store, f"d{day}", _text(10 + i), T0 + timedelta(days=day))
+    _add(store, "undated", _text(20), None)
+    # another UTC offset, stored as written: 2026-03-13T01:00+02:00 is 2026-03-12T23:00 UTC
+    _add(store, "zoned", _text(21), datetime(2026, 3, 13, 1, 0, tzinfo=timezone(timedelta(hours=2))))
+    lo, hi = T0 + timedelta(days=5), T0 + timedelta(days=10, hours=14)
+    assert store.ids_published_between(lo, hi, include_undated=True) == ["d10", "undated", "zoned"]
+    assert store.ids_published_between(lo, hi - timedelta(hours=1), include_undated=False) == ["d10"]
+    assert set(store.languages(["d10", "nope"])) == {"d10"}
+    assert set(store.ids_with_vectors(["d0", "d40"])) == {"d0", "d40"}
+
+    _run(store, _settings(None))  # distinct topics: one story per article
+    states = store.story_states()
+    assert len(states) == 6
+    active = {m for d in store.story_states(active_since=T0 + timedelta(days=15)) for m in d["members"]}
+    assert active == {"d20", "d40", "undated"}  # the undated story can still be joined
+    assert store.story_states(active_since=None) == states
+
+
+def _loads(store: Store, monkeypatch) -> dict[str, int]:
+    """Record how many rows each index read returns (the memory a run holds)."""
+    seen: dict[str, int] = {}
+    for name in ("signatures", "doc_vectors", "languages", "story_states"):
+        orig = getattr(store, name)
+
+        def wrapped(*args, _orig=orig, _name=name, **kwargs):
+            out = _orig(*args, **kwargs)
+            seen[_name] = seen.get(_name, 0) + len(out)
+            return out
+        monkeypatch.setattr(store, name, wrapped)
+    return seen
+
+
+@pytest.mark.parametrize("n_old", [20, 60])
+def test_run_loads_do_not_grow_with_old_articles(tmp_path, monkeypatch, n_old):
+    """A run's index reads count only the articles and stories within the horizon."""
+    store = open_store(str(tmp_path / f"m{n_old}.db"))
+    settings = _settings(30.0)
+    for i in range(n_old):  # a year ago, one story each
+        _add(store, f"old{i}", _text(100 + i), T0 - timedelta(days=365) + timedelta(hours=i))
+    _run(store, settings)
+    assert len(store.story_states()) == n_old
+    _add(store, "recent", _text(7), T0 - timedelta(days=3))
+    _run(store, settings)
+    text = _text(8)
+    _add(store, "new", text, T0)
+    _add(store, "copy", text, T0 + timedelta(hours=2))
+    seen = _loads(store, monkeypatch)
+    _run(store, settings)
+    # relate: recent + the two new ones (signed in this run, so only recent's signature is read);
+    # cluster: recent's story and its member's vectors, then the new articles' vectors
+    assert seen == {"signatures": 1, "languages": 3, "doc_vectors": 3 + 1 + 2, "story_states": 1}
+    assert store.stories_of(["copy"])["copy"] == store.stories_of(["new"])["new"]
+    assert len(store.story_states()) == n_old + 2
