@@ -1,0 +1,126 @@
+"""Memory and time per poll over a long stream: does a run stay the same size as the store grows?
+
+`newsprism watch` stores what is new and runs the pipeline on it, poll after poll, for months.
+This replays that: the multinews articles (../shared/data, real full texts) arrive in polls of
+`--per-poll` articles, each poll dated `--days-per-poll` days after the previous one (the data
+set has no dates; the dates are the only thing added), and every poll runs `process()` on one
+store with the models loaded once. Per poll: the process's RSS after it, the peak during it
+(sampled every 0.2 s), and its seconds. With the relate/cluster horizon (90 days) each run loads
+only the articles and stories of the last 90 days, so RSS and seconds per poll should level off
+once the store holds more than the horizon; `--no-horizon` runs the same stream loading the
+whole store every poll, the peer in the same run.
+
+    python bench/stream_memory.py [--polls 25] [--per-poll 100] [--days-per-poll 10] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import SHARED, write_section  # noqa: E402
+
+MULTINEWS = SHARED / "data" / "stories-multinews" / "articles.jsonl.gz"
+
+
+def _rss_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def child(args: argparse.Namespace) -> list[dict]:
+    from newsprism.pipeline import Models, ingest, process
+    from newsprism.settings import Settings
+    from newsprism.store import open_store
+
+    settings = Settings()
+    if args.no_horizon:
+        settings = dataclasses.replace(
+            settings, relate=dataclasses.replace(settings.relate, horizon_days=None),
+            cluster=dataclasses.replace(settings.cluster, horizon_days=None))
+    with gzip.open(MULTINEWS, "rt", encoding="utf-8") as f:
+        real = [json.loads(line) for line in f]
+    models = Models.load()
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(f"{tmp}/stream.db")
+        for k in range(args.polls):
+            batch = real[k * args.per_poll:(k + 1) * args.per_poll]
+            if not batch:
+                break
+            day = start + timedelta(days=k * args.days_per_poll)
+            path = Path(tmp) / f"poll-{k}.jsonl"
+            path.write_text("".join(json.dumps({"id": d["id"], "text": d["text"], "published": (
+                day + timedelta(minutes=i)).isoformat()}) + "\n" for i, d in enumerate(batch)), encoding="utf-8")
+            peak = [0]
+            stop = threading.Event()
+
+            def sample() -> None:
+                while not stop.is_set():
+                    peak[0] = max(peak[0], _rss_kb())
+                    stop.wait(0.2)
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            t0 = time.perf_counter()
+            ingest(store, [str(path)], settings=settings)
+            process(store, models, settings=settings)
+            secs = time.perf_counter() - t0
+            stop.set()
+            sampler.join()
+            rows.append({"poll": k + 1, "stored": store.count_articles(), "seconds": round(secs, 2),
+                         "rss_mb": round(_rss_kb() / 1024), "peak_mb": round(max(peak[0], _rss_kb()) / 1024)})
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--polls", type=int, default=25)
+    ap.add_argument("--per-poll", type=int, default=100)
+    ap.add_argument("--days-per-poll", type=float, default=10.0)
+    ap.add_argument("--no-horizon", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--write", action="store_true")
+    args = ap.parse_args()
+    if args._child:
+        print(json.dumps(child(args)))
+        return
+    runs = {}
+    for label, extra in [("horizon 90 days", []), ("no horizon (peer)", ["--no-horizon"])]:
+        cmd = [sys.executable, __file__, "--_child", "--polls", str(args.polls), "--per-poll", str(args.per_poll),
+               "--days-per-poll", str(args.days_per_poll), *extra]
+        out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+                             check=True)
+        runs[label] = json.loads(out.stdout.strip().splitlines()[-1])
+    a, b = runs["horizon 90 days"], runs["no horizon (peer)"]
+    lines = ["| poll | stored | horizon: s | horizon: RSS after / peak (MB) | no horizon: s | no horizon: RSS after / peak (MB) |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for x, y in zip(a, b, strict=False):
+        lines.append(f"| {x['poll']} | {x['stored']:,} | {x['seconds']:.1f} | {x['rss_mb']} / {x['peak_mb']} | "
+                     f"{y['seconds']:.1f} | {y['rss_mb']} / {y['peak_mb']} |")
+    body = (f"Command: `python bench/stream_memory.py --polls {args.polls} --per-poll {args.per_poll} "
+            f"--days-per-poll {args.days_per_poll:g} --write`. Stream: multinews articles (real texts, "
+            f"155 words on average) in polls of {args.per_poll}, poll k dated {args.days_per_poll:g}·k days "
+            "after the first; one store, models loaded once; each side in its own process.\n\n" + "\n".join(lines))
+    print(body)
+    if args.write:
+        write_section("Long stream: memory and time per poll", body)
+
+
+if __name__ == "__main__":
+    main()
