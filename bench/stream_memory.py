@@ -5,10 +5,12 @@ This replays that: the multinews articles (../shared/data, real full texts) arri
 `--per-poll` articles, each poll dated `--days-per-poll` days after the previous one (the data
 set has no dates; the dates are the only thing added), and every poll runs `process()` on one
 store with the models loaded once. Per poll: the process's RSS after it, the peak during it
-(sampled every 0.2 s), and its seconds. With the relate/cluster horizon (90 days) each run loads
+(sampled every 0.2 s), and its seconds; after each poll the heap is trimmed as `newsprism watch`
+does (`newsprism.watch.trim_heap`). With the relate/cluster horizon (90 days) each run loads
 only the articles and stories of the last 90 days, so RSS and seconds per poll should level off
 once the store holds more than the horizon; `--no-horizon` runs the same stream loading the
-whole store every poll, the peer in the same run.
+whole store every poll and without `trim_heap`, the peer in the same run (both as before the
+horizon and the trim were added).
 
     python bench/stream_memory.py [--polls 25] [--per-poll 100] [--days-per-poll 10] [--write]
 """
@@ -45,6 +47,7 @@ def child(args: argparse.Namespace) -> list[dict]:
     from newsprism.pipeline import Models, ingest, process
     from newsprism.settings import Settings
     from newsprism.store import open_store
+    from newsprism.watch import trim_heap
 
     settings = Settings()
     if args.no_horizon:
@@ -82,6 +85,8 @@ def child(args: argparse.Namespace) -> list[dict]:
             secs = time.perf_counter() - t0
             stop.set()
             sampler.join()
+            if not args.no_trim:
+                trim_heap()  # as `newsprism watch` does after every poll
             rows.append({"poll": k + 1, "stored": store.count_articles(), "seconds": round(secs, 2),
                          "rss_mb": round(_rss_kb() / 1024), "peak_mb": round(max(peak[0], _rss_kb()) / 1024)})
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
@@ -94,6 +99,7 @@ def main() -> None:
     ap.add_argument("--per-poll", type=int, default=100)
     ap.add_argument("--days-per-poll", type=float, default=10.0)
     ap.add_argument("--no-horizon", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--no-trim", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
@@ -101,14 +107,15 @@ def main() -> None:
         print(json.dumps(child(args)))
         return
     runs = {}
-    for label, extra in [("horizon 90 days", []), ("no horizon (peer)", ["--no-horizon"])]:
+    sides = [("horizon 90 days", []), ("no horizon (peer)", ["--no-horizon", "--no-trim"])]
+    for label, extra in sides:
         cmd = [sys.executable, __file__, "--_child", "--polls", str(args.polls), "--per-poll", str(args.per_poll),
                "--days-per-poll", str(args.days_per_poll), *extra]
         out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"},
                              check=True)
         runs[label] = json.loads(out.stdout.strip().splitlines()[-1])
     a, b = runs["horizon 90 days"], runs["no horizon (peer)"]
-    lines = ["| poll | stored | horizon: s | horizon: RSS after / peak (MB) | no horizon: s | no horizon: RSS after / peak (MB) |",
+    lines = ["| poll | stored | horizon + trim: s | horizon + trim: RSS after / peak (MB) | no horizon, no trim: s | no horizon, no trim: RSS after / peak (MB) |",
              "|---:|---:|---:|---:|---:|---:|"]
     for x, y in zip(a, b, strict=False):
         lines.append(f"| {x['poll']} | {x['stored']:,} | {x['seconds']:.1f} | {x['rss_mb']} / {x['peak_mb']} | "

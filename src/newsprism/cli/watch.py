@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ConfigError, IngestError
-from . import DEFAULT_DB, DbOpt, DeviceOpt, QuietOpt, _errors_to_exit, _open, _process, app, err
+from . import DEFAULT_DB, DbOpt, DeviceOpt, QuietOpt, _errors_to_exit, _open, _progress, app, err
 
 
 @app.command("watch")
@@ -26,7 +26,9 @@ def watch_cli(
 ) -> None:
     """Poll feeds and ingest only new entries, fetching linked pages politely (robots.txt,
     timeouts, retries with backoff, per-host limits); Ctrl-C stops cleanly."""
+    from ..embed import pick_device
     from ..ingest.fetch import FetchConfig, Fetcher
+    from ..pipeline import Models, process
     from ..settings import Settings
     from ..watch import PollSummary, Watcher, parse_interval, read_feed_list
 
@@ -40,10 +42,12 @@ def watch_cli(
             err.print(f"error: {feeds_file} lists no feed URLs")
             raise typer.Exit(2)
         store = _open(db)
-        settings = Settings()
+        settings = Settings(device=pick_device(device))
 
         def on_error(e: IngestError) -> None:
             err.print(f"[red]error[/]: {e}", highlight=False)
+
+        loaded: list[Models] = []  # the models, loaded on the first poll with new articles
 
         def after_poll(n: int, s: PollSummary) -> None:
             if not quiet:
@@ -51,7 +55,12 @@ def watch_cli(
                           f"{s.skipped} seen before, {s.duplicates} duplicates, {len(s.errors)} errors",
                           highlight=False)
             if s.new and not no_process:
-                r = _process(store, quiet=quiet, device=device)
+                if not loaded:
+                    if not quiet:
+                        err.print("loading models…")
+                    loaded.append(Models.load(device=settings.device))
+                with _progress(quiet) as prog:
+                    r = process(store, loaded[0], settings=settings, progress=prog)
                 if not quiet:
                     err.print(f"analyzed {r.analyzed}, clustered {r.clustered}, compared {r.compared} stories",
                               highlight=False)
