@@ -284,10 +284,9 @@ class Store:
 
     def stored_urls(self, urls: Iterable[str]) -> set[str]:
         """Which of `urls` some stored article already has (the watcher skips fetching them)."""
-        urls = list(dict.fromkeys(urls))
+        url = t.articles.c.url
         with self.engine.connect() as conn:
-            return {u for chunk in _chunks(urls) for u in conn.execute(
-                select(t.articles.c.url).where(t.articles.c.url.in_(chunk))).scalars()}
+            return {r[0] for r in _select_in(conn, select(url), url, dict.fromkeys(urls))}
 
     def _ids_missing(self, table) -> list[str]:  # type: ignore[no-untyped-def]
         key = table.c.article_id
