@@ -384,3 +384,48 @@ def test_server_story_list_matches_a_scan_of_every_comparison(store_url):
         for limit, offset in ((50, 0), (1, 0), (1, 1), (1, 2), (2, 1), (2, 3), (3, 4)):
             fast = queries.list_stories(store, f, limit=limit, offset=offset)
             assert fast == queries._scan_stories(store, f, limit=limit, offset=offset), (f, limit, offset)
+
+
+def test_membership_changes_flag_exactly_the_comparisons_they_invalidate(store_url):
+    from newsprism.models import Comparison, Story
+
+    store = open_store(store_url)
+    store.add_articles([_art(i) for i in range(1, 6)])
+    store.save_stories([{"id": "s1"}, {"id": "s2"}, {"id": "s3"}],
+                       [("id1", "s1"), ("id2", "s1"), ("id3", "s2"), ("id4", "s3")])
+    assert store.stale_story_ids() == ["s1", "s2", "s3"]  # no comparison yet
+    store.save_comparisons(
+        [Comparison(story_id=s, lines=(), originals=()) for s in ("s1", "s2", "s3")],
+        [Story(id="s1", label="", articles=("id1", "id2")), Story(id="s2", label="", articles=("id3",)),
+         Story(id="s3", label="", articles=("id4",))])
+    assert store.stale_story_ids() == []
+    store.save_stories([{"id": "s2"}], [("id5", "s2")])  # s2 gains a member
+    assert store.stale_story_ids() == ["s2"]
+    store.save_stories([{"id": "s3"}], [("id2", "s3")])  # id2 moves s1 -> s3: both change
+    assert store.stale_story_ids() == ["s1", "s2", "s3"]
+    store.save_comparisons([Comparison(story_id="s3", lines=(), originals=())],
+                           [Story(id="s3", label="", articles=("id4", "id2"))])
+    assert store.stale_story_ids() == ["s1", "s2"]
+
+
+def test_upgrade_to_0004_flags_comparisons_already_out_of_date(tmp_path):
+    """A store at revision 0003 holds no flags; the upgrade finds its stale comparisons once."""
+    import json
+
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from newsprism.store import migrate
+
+    db = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        command.upgrade(migrate._config(conn), "0003")
+        conn.execute(text("INSERT INTO articles (id, origin, title, text, raw, removed) VALUES "
+                          "('a', 'a', '', 't', 't', '[]'), ('b', 'b', '', 't', 't', '[]')"))
+        conn.execute(text("INSERT INTO story_members VALUES ('a', 'fresh', 1), ('b', 'old', 2)"))
+        for sid, arts in (("fresh", ["a"]), ("old", [])):
+            conn.execute(text("INSERT INTO comparisons VALUES (:s, :d)"),
+                         {"s": sid, "d": json.dumps({"story": {"articles": arts}})})
+    engine.dispose()
+    assert open_store(str(db)).stale_story_ids() == ["old"]

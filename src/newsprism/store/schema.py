@@ -93,6 +93,9 @@ comparisons = Table(
     "comparisons", metadata,
     Column("story_id", String(32), primary_key=True),
     Column("data", Text, nullable=False),
+    # 1 once the story's membership changed after this comparison was made; a run recompares
+    # these (and stories with no comparison) without reading every comparison's JSON
+    Column("stale", Integer, nullable=False, server_default="0", index=True),
 )
 
 meta = Table(

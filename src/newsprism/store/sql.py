@@ -25,6 +25,7 @@ from sqlalchemy import (
     insert,
     make_url,
     select,
+    update,
 )
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -464,9 +465,16 @@ class Store:
                                                   for s in stories])
             if drop:
                 _delete_in(conn, t.comparisons.c.story_id, drop)
-            start = int(conn.execute(select(func.coalesce(func.max(t.story_members.c.seq), 0))).scalar() or 0)
+            m = t.story_members.c
+            # stories losing a member (it moved) and stories gaining one: their comparisons no
+            # longer describe them
+            changed = {sid for _, sid in members}
+            changed.update(r[0] for r in _select_in(conn, select(m.story_id), m.article_id, [aid for aid, _ in members]))
+            for chunk in _chunks(sorted(changed)):
+                conn.execute(update(t.comparisons).where(t.comparisons.c.story_id.in_(chunk)).values(stale=1))
+            start = int(conn.execute(select(func.coalesce(func.max(m.seq), 0))).scalar() or 0)
             for i, (aid, sid) in enumerate(members, start + 1):
-                conn.execute(delete(t.story_members).where(t.story_members.c.article_id == aid))
+                conn.execute(delete(t.story_members).where(m.article_id == aid))
                 conn.execute(insert(t.story_members).values(article_id=aid, story_id=sid, seq=i))
 
     def story_states(self, active_since: datetime | None = None) -> list[dict]:
@@ -518,12 +526,13 @@ class Store:
         return out
 
     def stale_story_ids(self) -> list[str]:
-        """Stories whose comparison is missing or older than their membership."""
-        members = self.story_members()
+        """Stories whose comparison is missing or older than their membership (`save_stories`
+        flags the latter), read through indexes: no comparison JSON, no member lists."""
+        m, c = t.story_members.c, t.comparisons.c
+        missing = select(m.story_id).where(~exists().where(c.story_id == m.story_id)).distinct()
+        flagged = select(c.story_id).where(c.stale == 1).where(exists().where(m.story_id == c.story_id))
         with self.engine.connect() as conn:
-            rows = {r.story_id: json.loads(r.data) for r in conn.execute(select(t.comparisons))}
-        return [sid for sid, arts in members.items()
-                if sid not in rows or sorted(rows[sid]["story"]["articles"]) != sorted(arts)]
+            return sorted(set(conn.execute(missing).scalars()) | set(conn.execute(flagged).scalars()))
 
     # -- server reads: a page of stories, one story -------------------------------------------
     # Each reads only the rows asked for (or, for `story_index`, one narrow aggregate), so a
