@@ -7,6 +7,7 @@ fetched.
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 import time
@@ -21,10 +22,10 @@ from typer.testing import CliRunner
 from newsprism.cli import app
 from newsprism.errors import ConfigError, IngestError
 from newsprism.ingest import expand_inputs, iter_documents
-from newsprism.ingest.fetch import USER_AGENT, FetchConfig, Fetched, Fetcher
+from newsprism.ingest.fetch import USER_AGENT, FetchConfig, Fetched, Fetcher, FetchError
 from newsprism.models import RawDocument
 from newsprism.store import open_store
-from newsprism.watch import Watcher, parse_interval, read_feed_list
+from newsprism.watch import RetryPolicy, Watcher, parse_interval, read_feed_list
 
 runner = CliRunner()
 FAST = FetchConfig(timeout=0.5, retries=2, backoff=0.001, max_retry_after=0.01)
@@ -248,6 +249,41 @@ def test_entry_without_text_is_reported_and_the_rest_ingested(tmp_path):
     assert art.title == "Harbour strike ends" and art.outlet == "harbour-times.com"
 
 
+def test_gzipped_feed_files(tmp_path):
+    items = [{"title": "Harbour strike ends", "link": "https://www.harbour-times.com/news/strike",
+              "content": "".join(f"<p>{p}</p>" for p in PARAS["strike"])}]
+    (tmp_path / "harbour.rss.gz").write_bytes(gzip.compress(rss(items)))
+    (tmp_path / "city.atom.gz").write_bytes(gzip.compress(atom()))
+    (tmp_path / "feed.xml.gz").write_bytes(gzip.compress(atom()))
+    (tmp_path / "sitemap.xml.gz").write_bytes(gzip.compress(b"<?xml version='1.0'?><urlset></urlset>"))
+    assert [p.name for p in expand_inputs([str(tmp_path)])] == ["city.atom.gz", "feed.xml.gz", "harbour.rss.gz"]
+    docs, errors = _docs(list(iter_documents([str(tmp_path / "harbour.rss.gz"), str(tmp_path / "city.atom.gz")])))
+    assert not errors
+    assert [d.title for d in docs] == ["Harbour strike ends", "Council approves river bridge"]
+    assert "nine-day strike" in docs[0].text and docs[0].origin == f"{tmp_path / 'harbour.rss.gz'}#entry-1"
+    # the size limit applies to the decompressed feed, not only to the small file on disk
+    big = tmp_path / "big.rss.gz"
+    big.write_bytes(gzip.compress(rss(items * 50)))
+    assert big.stat().st_size < 2000
+    [error] = list(iter_documents([str(big)], max_bytes=2000))
+    assert isinstance(error, IngestError) and "once decompressed" in error.problem
+
+
+def test_corrupt_gzipped_feed_is_one_error_line(tmp_path):
+    (tmp_path / "bad.rss.gz").write_bytes(b"this is not gzip data")
+    whole = gzip.compress(rss([{"title": "T", "link": "https://a.example.org/x", "description": "d" * 3000}]))
+    (tmp_path / "cut.atom.gz").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "bad.xml.gz").write_bytes(b"\x1f\x8b not really")
+    res = runner.invoke(app, ["ingest", str(tmp_path), "--db", str(tmp_path / "s.db")])
+    assert res.exit_code == 1
+    errors = [line for line in res.stderr.splitlines() if line.startswith("error")]
+    assert len(errors) == 3, res.stderr
+    assert all("invalid gzip data" in line for line in errors)
+    assert {n for n in ("bad.rss.gz", "cut.atom.gz", "bad.xml.gz") for line in errors if n in line} == {
+        "bad.rss.gz", "cut.atom.gz", "bad.xml.gz"}
+    assert any("truncated" in line for line in errors if "cut.atom.gz" in line)
+
+
 # -- the fetcher --------------------------------------------------------------------------------
 def test_fetcher_retries_503_with_backoff_and_names_itself(site):
     site.routes["/flaky"] = (200, "text/plain", b"ok")
@@ -281,6 +317,9 @@ def test_fetcher_gives_up_with_one_line_errors(site):
     assert site.paths().count("/missing") == 1 and site.paths().count("/down") == 3
     assert site.paths().count("/robots.txt") == 1  # cached per host
     assert waits and max(waits) <= 0.01
+    # what a watcher needs to decide whether a later poll should try again
+    assert down.transient and slow.transient and down.status == 503
+    assert not missing.transient and missing.status == 404 and not big.transient
 
 
 def test_fetcher_obeys_robots(site):
@@ -289,6 +328,51 @@ def test_fetcher_obeys_robots(site):
         got = f.fetch(site.url("/private/x"))
     assert isinstance(got, IngestError) and "robots.txt" in got.problem
     assert "/private/x" not in site.paths()
+
+
+@dataclass
+class FakeClock:
+    """Monotonic time that moves only when something sleeps; records each sleep."""
+
+    now: float = 1000.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.mark.parametrize(("robots", "waits"), [
+    ("Crawl-delay: 2", [2, 2, 2]),  # the first page waits after the robots.txt request too
+    ("Request-rate: 1/5s", [5, 5, 5]),
+    ("Crawl-delay: 1\nRequest-rate: 1/4s", [4, 4, 4]),  # the slower of the two
+    ("Crawl-delay: 86400", [60, 60, 60]),  # capped (FetchConfig.max_crawl_delay)
+    ("Disallow: /private/", []),
+])
+def test_fetcher_honours_crawl_delay(site, robots, waits):
+    site.routes["/robots.txt"] = (200, "text/plain", f"User-agent: *\n{robots}\n".encode())
+    for name in ("a", "b", "c"):
+        site.routes[f"/{name}"] = (200, "text/plain", name.encode())
+    clock = FakeClock()
+    with Fetcher(FAST, sleep=clock.sleep, clock=clock.time) as f:
+        got = [f.fetch(site.url(f"/{name}")) for name in ("a", "b", "c")]
+    assert all(isinstance(g, Fetched) for g in got)
+    assert clock.sleeps == pytest.approx(waits)
+    assert site.paths() == ["/robots.txt", "/a", "/b", "/c"]
+
+
+def test_crawl_delay_spaces_retries_too(site):
+    site.routes["/robots.txt"] = (200, "text/plain", b"User-agent: newsprism\nCrawl-delay: 3\n")
+    site.routes["/flaky"] = (200, "text/plain", b"ok")
+    site.flaky["/flaky"] = 1
+    clock = FakeClock()
+    with Fetcher(FAST, sleep=clock.sleep, clock=clock.time) as f:
+        assert isinstance(f.fetch(site.url("/flaky")), Fetched)
+    # 3 s after robots.txt; then the 0.001 s backoff, topped up to the 3 s interval
+    assert clock.sleeps == pytest.approx([3, 0.001, 2.999])
 
 
 # -- feed URLs ----------------------------------------------------------------------------------
@@ -391,6 +475,127 @@ def test_watcher_retries_a_failed_page_next_poll(site, tmp_path):
         first, second = w.poll(), w.poll()
     assert (first.new, len(first.errors), second.new, second.not_modified) == (0, 1, 1, 0)
     assert "HTTP 503" in str(errors[0])
+
+
+def test_restarted_watcher_sends_conditional_get(site, tmp_path):
+    _serve_news(site)
+    site.routes["/feed.xml"] = (200, "application/rss+xml", rss(
+        [{"title": "Harbour strike ends", "link": site.url("/news/strike"), "guid": "ht-1"}]))
+    site.routes["/down.xml"] = (503, "text/plain", b"busy")
+    db = str(tmp_path / "s.db")
+    feeds = [site.url("/feed.xml"), site.url("/down.xml")]
+    config = FetchConfig(timeout=0.5, retries=0)
+    with Fetcher(config) as f:
+        first = Watcher(open_store(db), feeds, fetcher=f, clock=lambda: 1000.0).poll()
+    assert (first.new, len(first.errors)) == (1, 1)
+
+    site.log.clear()
+    store = open_store(db)  # a new process: the state comes from the store
+    with Fetcher(config) as f:
+        again = Watcher(store, feeds, fetcher=f, clock=lambda: 2000.0).poll()
+    assert (again.new, again.not_modified) == (0, 1)
+    [feed_request] = [h for _, p, h in site.log if p == "/feed.xml"]
+    assert feed_request.get("If-None-Match") == '"v1"'
+    assert "/news/strike" not in site.paths()
+    states = store.feed_states(feeds)
+    assert states[feeds[0]] == {"etag": '"v1"', "last_modified": None, "seen": ["ht-1"],
+                                "polled_at": 2000.0, "error": None}
+    assert "HTTP 503" in states[feeds[1]]["error"] and states[feeds[1]]["etag"] is None
+
+
+def test_failing_page_backs_off_across_polls_and_is_given_up_once(site, tmp_path):
+    """A 404 page: tried on the next poll, then after 1 h, then given up (3 failures)."""
+    _serve_news(site)
+    site.routes["/feed.xml"] = (200, "application/rss+xml", rss([
+        {"title": "Harbour strike ends", "link": site.url("/news/strike"), "guid": "ht-1"},
+        {"title": "Gone page", "link": site.url("/news/gone"), "guid": "ht-3", "description": "Teaser."},
+    ]))
+    db = str(tmp_path / "s.db")
+    errors: list[IngestError] = []
+    now = [1_000_000.0]
+
+    def watcher(f: Fetcher) -> Watcher:
+        return Watcher(open_store(db), [site.url("/feed.xml")], fetcher=f, on_error=errors.append,
+                       clock=lambda: now[0])
+
+    def poll(w: Watcher, at: float):  # type: ignore[no-untyped-def]
+        now[0], start = 1_000_000.0 + at, len(site.log)
+        summary = w.poll()
+        return summary, [p for _, p, _ in site.log[start:]]
+
+    with Fetcher(FAST, sleep=lambda s: None) as f:
+        w = watcher(f)
+        s1, log1 = poll(w, 0)
+        s2, log2 = poll(w, 900)  # next poll: tried again
+        s3, log3 = poll(w, 1800)  # within the hour's backoff: not asked for
+        s4, log4 = poll(w, 900 + 3601)  # due again: third failure, given up
+        s5, log5 = poll(w, 9000)
+    assert (s1.new, log1.count("/news/gone"), log1.count("/news/strike")) == (1, 1, 1)
+    assert log2.count("/news/gone") == 1 and "/news/strike" not in log2
+    assert "/news/gone" not in log3 and (s3.waiting, s3.errors) == (1, [])
+    assert log4.count("/news/gone") == 1 and s4.gave_up == 1
+    assert [str(e) for e in errors] == [
+        f"{site.url('/news/gone')}: HTTP 404 (failure 1 of 3; trying again next poll)",
+        f"{site.url('/news/gone')}: HTTP 404 (failure 2 of 3; trying again in 1 h)",
+        f"{site.url('/news/gone')}: HTTP 404; giving up after 3 failures",
+    ]
+    # all entries handled: the validators move on and the feed answers 304
+    assert s5.not_modified == 1 and log5 == ["/feed.xml"]
+
+    site.etags["/feed.xml"] = '"v2"'  # the feed changes; a restarted watcher still leaves the page alone
+    with Fetcher(FAST, sleep=lambda s: None) as f:
+        s6, log6 = poll(watcher(f), 200_000)
+    assert "/news/gone" not in log6 and s6.skipped == 2 and not s6.errors
+    assert len(errors) == 3
+    assert open_store(db).page_failures([site.url("/news/gone")])[site.url("/news/gone")] == {
+        "failures": 3, "error": "HTTP 404", "retry_at": None}
+
+
+def test_transient_failures_get_more_tries_and_a_recovered_page_is_forgotten(site, tmp_path):
+    _serve_news(site)
+    site.routes["/feed.xml"] = (200, "application/rss+xml", rss(
+        [{"title": "Harbour strike ends", "link": site.url("/news/strike"), "guid": "ht-1"}]))
+    site.flaky["/news/strike"] = 3
+    store = open_store(str(tmp_path / "s.db"))
+    errors: list[IngestError] = []
+    now = [0.0]
+    policy = RetryPolicy(delays=(0, 100), max_failures=5, max_permanent=1)
+    with Fetcher(FetchConfig(timeout=0.5, retries=0), sleep=lambda s: None) as f:
+        w = Watcher(store, [site.url("/feed.xml")], fetcher=f, on_error=errors.append,
+                    retry=policy, clock=lambda: now[0])
+        for at in (0, 10, 20, 120, 230):
+            now[0] = at
+            summary = w.poll()
+    assert site.paths().count("/news/strike") == 4  # at 0, 10, 120 (after the 100 s wait), 230
+    assert [e.problem.split(" (")[0] for e in errors] == ["HTTP 503"] * 3
+    assert "failure 3 of 5; trying again in 2 min" in str(errors[-1])
+    assert summary.new == 1 and store.count_articles() == 1  # stored on the fourth try
+    assert store.page_failures([site.url("/news/strike")]) == {}
+    assert RetryPolicy().limit(FetchError("u", "HTTP 503 (4 attempts)", transient=True)) == 5
+    assert RetryPolicy().limit(FetchError("u", "HTTP 410", status=410)) == 3
+    assert [RetryPolicy().delay(n) for n in (1, 2, 3, 4, 9)] == [0, 3600, 21600, 86400, 86400]
+
+
+def test_watch_state_in_the_store(store_url):
+    """Feed state and page failures on both backends, URLs too long for a PostgreSQL b-tree key included."""
+    store = open_store(store_url)
+    feed, long_page = "https://a.example.org/feed.xml", "https://a.example.org/p?" + "q" * 5000
+    assert store.feed_states([feed]) == {} and store.page_failures([long_page]) == {}
+    store.save_feed_state(feed, etag='"a"', last_modified=None, seen={"g2", "g1"}, polled_at=1.5)
+    store.save_feed_state(feed, etag='"b"', last_modified="Fri, 08 Mar 2024 08:30:00 GMT", seen=["g3"],
+                          polled_at=2.5, error="HTTP 503")
+    assert store.feed_states([feed, "https://other.example.org/"]) == {feed: {
+        "etag": '"b"', "last_modified": "Fri, 08 Mar 2024 08:30:00 GMT", "seen": ["g3"],
+        "polled_at": 2.5, "error": "HTTP 503"}}
+    store.save_page_failures({long_page: {"failures": 1, "error": "HTTP 404", "retry_at": 10.0},
+                              "https://a.example.org/x": {"failures": 2, "error": "timed out", "retry_at": None}})
+    store.save_page_failures({long_page: {"failures": 2, "error": "HTTP 404", "retry_at": 3610.0}})
+    assert store.page_failures([long_page, "https://a.example.org/x"]) == {
+        long_page: {"failures": 2, "error": "HTTP 404", "retry_at": 3610.0},
+        "https://a.example.org/x": {"failures": 2, "error": "timed out", "retry_at": None}}
+    store.forget_page_failures([long_page])
+    assert list(store.page_failures([long_page, "https://a.example.org/x"])) == ["https://a.example.org/x"]
+    store.close()
 
 
 def test_watch_runs_the_pipeline_on_new_articles(site, tmp_path):

@@ -11,7 +11,22 @@ from ..errors import ConfigError, IngestError
 from . import DEFAULT_DB, DbOpt, DeviceOpt, QuietOpt, _errors_to_exit, _open, _progress, app, err
 
 
-@app.command("watch")
+#: Paragraphs as single strings: rich keeps a docstring's line breaks after the first paragraph.
+_HELP = (
+    "Poll feeds and ingest only new entries, fetching linked pages politely (robots.txt and its "
+    "Crawl-delay up to 60 s, timeouts, retries with backoff, per-host limits); Ctrl-C stops cleanly."
+    "\n\n"
+    "What each feed's last poll learnt (ETag/Last-Modified, entries handled) is kept in the store, "
+    "so a restarted watch sends conditional GETs and fetches nothing twice."
+    "\n\n"
+    "A page that fails is retried on later polls, not on every one: the next poll, then 1 h, 6 h "
+    "and 24 h after each further failure. It is given up after 5 failures when the failure may "
+    "pass (timeout, connection error, 429, 5xx) and after 3 otherwise (404, 410, no article "
+    "text); a give-up is reported once and the page is not asked for again."
+)
+
+
+@app.command("watch", help=_HELP)
 def watch_cli(
     feeds_file: Annotated[Path, typer.Argument(help="Text file of feed URLs, one per line (# comments).")],
     every: Annotated[str, typer.Option("--every", help="Time between polls: 30s, 15m, 1h, 1h30m.")] = "15m",
@@ -24,8 +39,7 @@ def watch_cli(
     per_host: Annotated[int, typer.Option("--per-host", min=1, max=16, help="Concurrent requests per host.")] = 2,
     quiet: QuietOpt = False, device: DeviceOpt = "auto",
 ) -> None:
-    """Poll feeds and ingest only new entries, fetching linked pages politely (robots.txt,
-    timeouts, retries with backoff, per-host limits); Ctrl-C stops cleanly."""
+    """Poll feeds into the store until stopped (help text: `_HELP`)."""
     from ..embed import pick_device
     from ..ingest.fetch import FetchConfig, Fetcher
     from ..pipeline import Models, process
@@ -51,9 +65,10 @@ def watch_cli(
 
         def after_poll(n: int, s: PollSummary) -> None:
             if not quiet:
+                waiting = f", {s.waiting} waiting to retry" if s.waiting else ""
                 err.print(f"poll {n}: {s.feeds} feeds ({s.not_modified} unchanged), {s.new} new, "
-                          f"{s.skipped} seen before, {s.duplicates} duplicates, {len(s.errors)} errors",
-                          highlight=False)
+                          f"{s.skipped} seen before, {s.duplicates} duplicates, {len(s.errors)} errors"
+                          f"{waiting}", highlight=False)
             if s.new and not no_process:
                 if not loaded:
                     if not quiet:

@@ -10,10 +10,13 @@ request newsprism makes goes through `Fetcher`:
   ``Retry-After`` header up to a cap;
 * it never runs more than `FetchConfig.per_host` requests against one host, nor more than
   `FetchConfig.workers` in all;
+* it spaces requests to a host by that host's robots.txt ``Crawl-delay`` (or ``Request-rate``),
+  capped at `FetchConfig.max_crawl_delay`;
 * it refuses bodies over `FetchConfig.max_bytes` and schemes other than http/https.
 
-Problems come back as `IngestError` values naming the URL, never as exceptions, so one bad
-link does not stop a batch.
+Problems come back as `FetchError` values (an `IngestError` naming the URL), never as
+exceptions, so one bad link does not stop a batch; `FetchError.transient` tells a caller that
+keeps state across runs (the watcher) whether trying again later may help.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _SCHEMES = ("http", "https")
 #: robots.txt answers meaning "no rules" (RFC 9309); 429 is "come back later", not absence.
 _ROBOTS_MISSING = frozenset(range(400, 500)) - {429}
+_ROBOTS_UNREACHABLE = "robots.txt could not be fetched, so the site is treated as off limits"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,7 @@ class FetchConfig:
     retries: int = 3  # further attempts after the first
     backoff: float = 1.0  # seconds before the first retry, doubled for each next one
     max_retry_after: float = 60.0  # cap on a server's Retry-After
+    max_crawl_delay: float = 60.0  # cap on a robots.txt Crawl-delay / Request-rate interval
     per_host: int = 2  # concurrent requests to one host
     workers: int = 8  # concurrent requests in all
     max_bytes: int = 20_000_000  # largest body accepted
@@ -78,6 +83,47 @@ class Fetched:
         return self.status == 304
 
 
+class FetchError(IngestError):
+    """A URL could not be fetched; `transient` when trying again later may help (timeouts,
+    connection failures, 429/5xx), `status` the HTTP status when there was an answer."""
+
+    def __init__(self, origin: str, problem: str, *, transient: bool = False,
+                 status: int | None = None) -> None:
+        super().__init__(origin, problem)
+        self.transient = transient
+        self.status = status
+
+
+@dataclass
+class _Pacer:
+    """Minimum intervals between request starts, per host (robots.txt Crawl-delay).
+
+    Each request reserves the next free start time under a lock and sleeps outside it, so
+    threads fetching from one host queue up one interval apart without blocking other hosts.
+    """
+
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _interval: dict[str, float] = field(default_factory=dict)
+    _next: dict[str, float] = field(default_factory=dict)  # host -> earliest next start
+
+    def set_interval(self, host: str, seconds: float) -> None:
+        """Space `host`'s requests `seconds` apart, counting from now (the robots.txt request)."""
+        with self._lock:
+            self._interval[host] = seconds
+            self._next[host] = max(self._next.get(host, 0.0), self.clock() + seconds)
+
+    def wait(self, host: str) -> None:
+        """Sleep until `host` may be asked again, and book the slot after this one."""
+        with self._lock:
+            now = self.clock()
+            start = max(now, self._next.get(host, now))
+            self._next[host] = start + self._interval.get(host, 0.0)
+        if start > now:
+            self.sleep(start - now)
+
+
 @dataclass
 class _Limits:
     """Per-host semaphores, made on first use."""
@@ -97,7 +143,9 @@ class Fetcher:
     Args:
         config: Politeness settings.
         client: An httpx client to use instead of a new one (tests, proxies).
-        sleep: Called with seconds to wait between retries (tests pass a recorder).
+        sleep: Called with seconds to wait between retries and for a host's Crawl-delay (tests
+            pass a recorder).
+        clock: Monotonic seconds, for spacing requests (tests pass a fake clock).
 
     Example:
         >>> with Fetcher(FetchConfig(timeout=5)) as f:  # doctest: +SKIP
@@ -105,7 +153,8 @@ class Fetcher:
     """
 
     def __init__(self, config: FetchConfig = FetchConfig(), *, client: httpx.Client | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.config = config
         self._client = client or httpx.Client(
             timeout=config.timeout, follow_redirects=True, max_redirects=5,
@@ -115,6 +164,7 @@ class Fetcher:
         self._limits = _Limits(config.per_host)
         self._robots: dict[str, Protego | None] = {}
         self._robots_locks = _Limits(1)
+        self._pacer = _Pacer(clock, sleep)
 
     def __enter__(self) -> Fetcher:
         return self
@@ -126,15 +176,16 @@ class Fetcher:
         self._client.close()
 
     def fetch(self, url: str, *, etag: str | None = None,
-              last_modified: str | None = None) -> Fetched | IngestError:
+              last_modified: str | None = None) -> Fetched | FetchError:
         """GET one URL politely; a conditional GET when `etag`/`last_modified` are given."""
         parts = urlsplit(url)
         if parts.scheme.lower() not in _SCHEMES or not parts.hostname:
-            return IngestError(url, f"unsupported URL (expected http:// or https://, got {parts.scheme or 'no'} scheme)")
+            return FetchError(url, f"unsupported URL (expected http:// or https://, got {parts.scheme or 'no'} scheme)")
         if self.config.obey_robots:
             problem = self._robots_problem(url)
             if problem:
-                return IngestError(url, problem)
+                # an unreachable robots.txt may come back; a Disallow rule is the site's answer
+                return FetchError(url, problem, transient=problem == _ROBOTS_UNREACHABLE)
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -142,7 +193,7 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         return self._get(url, headers)
 
-    def fetch_many(self, urls: Iterable[str]) -> Iterator[tuple[str, Fetched | IngestError]]:
+    def fetch_many(self, urls: Iterable[str]) -> Iterator[tuple[str, Fetched | FetchError]]:
         """Fetch URLs concurrently (within the limits); results in the order of `urls`."""
         todo = list(dict.fromkeys(urls))
         if not todo:
@@ -166,10 +217,12 @@ class Fetcher:
         base = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
         with self._robots_locks.host(base):  # one robots.txt request per host, even in threads
             if base not in self._robots:
-                self._robots[base] = self._load_robots(base)
+                self._robots[base] = rules = self._load_robots(base)
+                if rules is not None and (delay := crawl_delay(rules, self.config.max_crawl_delay)):
+                    self._pacer.set_interval(base, delay)
         rules = self._robots[base]
         if rules is None:
-            return "robots.txt could not be fetched, so the site is treated as off limits"
+            return _ROBOTS_UNREACHABLE
         if not rules.can_fetch(url, ROBOTS_AGENT):
             return f"disallowed by {base}/robots.txt"
         return None
@@ -184,17 +237,21 @@ class Fetcher:
         return Protego.parse(got.content.decode("utf-8", "replace"))
 
     def _get(self, url: str, headers: dict[str, str], *,
-             accept_status: Collection[int] = ()) -> Fetched | IngestError:
-        """GET with retries; holds the host's slot for each attempt, not while backing off."""
-        host = self._limits.host(urlsplit(url).netloc.lower())
-        problem = "no attempt made"
+             accept_status: Collection[int] = ()) -> Fetched | FetchError:
+        """GET with retries; each attempt waits for the host's Crawl-delay and holds one of its
+        slots, backing off holds none."""
+        parts = urlsplit(url)
+        host = self._limits.host(parts.netloc.lower())
+        base = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+        problem, status = "no attempt made", None
         for attempt in range(self.config.retries + 1):
             wait = self.config.backoff * (2 ** attempt)
+            self._pacer.wait(base)
             with host:
                 try:
                     got = self._once(url, headers)
                 except _TooLarge as exc:
-                    return IngestError(url, str(exc))
+                    return FetchError(url, str(exc))
                 except httpx.TimeoutException:
                     problem = f"timed out after {self.config.timeout:g} s"
                     got = None
@@ -204,15 +261,16 @@ class Fetcher:
             if got is not None:
                 if got.status < 400 or got.status in accept_status:
                     return got
-                problem = f"HTTP {got.status}"
+                problem, status = f"HTTP {got.status}", got.status
                 if got.status not in _RETRY_STATUS:
-                    return IngestError(url, problem)
+                    return FetchError(url, problem, status=got.status)
                 wait = max(wait, min(got.retry_after, self.config.max_retry_after))
             if attempt < self.config.retries:
                 logger.info("%s: %s; retrying in %.2f s", url, problem, wait)
                 self._sleep(wait)
         tries = self.config.retries + 1
-        return IngestError(url, f"{problem} ({tries} attempt{'s' if tries > 1 else ''})")
+        return FetchError(url, f"{problem} ({tries} attempt{'s' if tries > 1 else ''})",
+                          transient=True, status=status)
 
     def _once(self, url: str, headers: dict[str, str]) -> Fetched:
         limit = self.config.max_bytes
@@ -229,6 +287,21 @@ class Fetcher:
                            content_type=resp.headers.get("Content-Type", ""),
                            etag=resp.headers.get("ETag"), last_modified=resp.headers.get("Last-Modified"),
                            retry_after=_retry_after(resp.headers.get("Retry-After")))
+
+
+def crawl_delay(rules: Protego, cap: float) -> float:
+    """Seconds to leave between requests to a host whose robots.txt is `rules`, at most `cap`.
+
+    ``Crawl-delay: 10`` means 10 s between requests and ``Request-rate: 1/5s`` one request per
+    5 s; when both are given the slower wins. Both are non-standard (RFC 9309 leaves them out)
+    but widely published and honoured. The cap keeps a site asking for hours between requests
+    from stalling a watcher's poll: past it the host just gets our slowest pace.
+    """
+    delay = rules.crawl_delay(ROBOTS_AGENT) or 0.0
+    rate = rules.request_rate(ROBOTS_AGENT)
+    if rate is not None and rate.requests > 0:
+        delay = max(delay, rate.seconds / rate.requests)
+    return min(max(0.0, float(delay)), cap)
 
 
 def _retry_after(value: str | None) -> float:
@@ -249,4 +322,4 @@ def _one_line(exc: BaseException) -> str:
 
 
 class _TooLarge(Exception):
-    """Body over the limit (internal: turned into an IngestError)."""
+    """Body over the limit (internal: turned into a FetchError)."""

@@ -7,8 +7,10 @@ every bad input turns into one `IngestError` value instead of stopping the batch
 from __future__ import annotations
 
 import glob
+import gzip
 import logging
 import os
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -24,6 +26,9 @@ FORMATS: dict[str, str] = {
     ".warc.gz": "warc",
     ".html.gz": "html",
     ".htm.gz": "html",
+    ".atom.gz": "feed",
+    ".rss.gz": "feed",
+    ".xml.gz": "feed",  # only when it starts like a feed once decompressed
     ".jsonl": "jsonl",
     ".warc": "warc",
     ".text": "txt",
@@ -45,19 +50,28 @@ def format_of(path: Path) -> str | None:
     name = path.name.lower()
     for suffix, fmt in FORMATS.items():
         if name.endswith(suffix) and len(name) > len(suffix):
-            if suffix == ".xml" and not _sniff_feed(path):
+            if suffix in (".xml", ".xml.gz") and not _sniff_feed(path):
                 return None  # sitemaps and other XML are not articles
             return fmt
     return None
 
 
 def _sniff_feed(path: Path) -> bool:
-    """Whether an ``.xml`` file starts with an RSS/Atom root element."""
+    """Whether an ``.xml`` (or ``.xml.gz``) file starts with an RSS/Atom root element.
+
+    A ``.xml.gz`` that is not valid gzip counts as a feed, so that the reader reports the broken
+    file instead of it vanishing as "not a feed".
+    """
     from newsprism.ingest.feeds import looks_like_feed
 
     try:
+        if path.name.lower().endswith(".gz"):
+            with gzip.open(path, "rb") as handle:
+                return looks_like_feed(handle.read(4096))
         with path.open("rb") as handle:
             return looks_like_feed(handle.read(4096))
+    except (EOFError, zlib.error, gzip.BadGzipFile):
+        return True
     except OSError:
         return False
 

@@ -67,4 +67,6 @@ def _gunzip(data: bytes, *, origin: str, max_bytes: int) -> bytes:
     if len(out) > max_bytes:
         raise IngestError(origin, f"file too large (more than {megabytes(max_bytes)} "
                                   "once decompressed)")
+    if not decompressor.eof:  # zlib returns what it could of a cut-off stream without a word
+        raise IngestError(origin, "invalid gzip data (truncated)")
     return out

@@ -103,3 +103,27 @@ meta = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# `newsprism watch`, per feed: the last poll's conditional-GET validators and the entries already
+# handled, so a restarted watcher carries on where it stopped. Rows are keyed by the SHA-256 of the
+# URL because a PostgreSQL b-tree key cannot hold a URL over ~2.7 kB.
+feed_state = Table(
+    "feed_state", metadata,
+    Column("key", String(64), primary_key=True),  # sha256 hex of url
+    Column("url", Text, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("seen", Text, nullable=False),  # JSON list of entry keys (guid, else link)
+    Column("polled_at", Float),  # Unix time of the last poll
+    Column("error", Text),  # what went wrong in the last poll; NULL when it went well
+)
+
+# Pages the watcher failed to get: retried across polls with growing backoff, then given up.
+page_failures = Table(
+    "page_failures", metadata,
+    Column("key", String(64), primary_key=True),  # sha256 hex of url
+    Column("url", Text, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("error", Text, nullable=False),  # the last failure
+    Column("retry_at", Float),  # Unix time of the next try; NULL once given up
+)

@@ -624,3 +624,59 @@ class Store:
             rels = [ser.relation_from_dict(json.loads(d))
                     for b, d in _select_in(conn, q, t.relations.c.a, inside) if b in wanted]
         return sorted(rels, key=lambda r: (r.a, r.b))
+
+    # -- feed watching --------------------------------------------------------------------
+    # `newsprism watch` keeps its state here so that a restarted watcher carries on (tables
+    # feed_state and page_failures); rows are found by the SHA-256 of their URL.
+    @staticmethod
+    def _url_key(url: str) -> str:
+        from hashlib import sha256
+
+        return sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def _upsert_by_url(self, table, rows: Mapping[str, Mapping]) -> None:  # type: ignore[no-untyped-def]
+        """Replace the rows of `table` for these urls, in one transaction (both backends)."""
+        new = [{**row, "key": self._url_key(url), "url": url} for url, row in rows.items()]
+        with self.engine.begin() as conn:
+            _delete_in(conn, table.c.key, [r["key"] for r in new])
+            if new:
+                conn.execute(insert(table), new)
+
+    def feed_states(self, urls: Iterable[str]) -> dict[str, dict]:
+        """Feed url -> {etag, last_modified, seen (entry keys), polled_at, error} for those of
+        `urls` polled before."""
+        f = t.feed_state.c
+        keys = {self._url_key(u): u for u in urls}
+        q = select(f.key, f.etag, f.last_modified, f.seen, f.polled_at, f.error)
+        with self.engine.connect() as conn:
+            rows = list(_select_in(conn, q, f.key, keys))
+        return {keys[k]: {"etag": etag, "last_modified": lm, "seen": json.loads(seen), "polled_at": at,
+                          "error": error} for k, etag, lm, seen, at, error in rows}
+
+    def save_feed_state(self, url: str, *, etag: str | None, last_modified: str | None,
+                        seen: Iterable[str], polled_at: float, error: str | None = None) -> None:
+        """Record a feed's poll: validators to send next time, entries handled, when, what failed."""
+        self._upsert_by_url(t.feed_state, {url: {
+            "etag": etag, "last_modified": last_modified, "seen": json.dumps(sorted(seen), ensure_ascii=False),
+            "polled_at": polled_at, "error": error}})
+
+    def page_failures(self, urls: Iterable[str]) -> dict[str, dict]:
+        """Page url -> {failures, error, retry_at (None: given up)} for those of `urls` that failed."""
+        p = t.page_failures.c
+        keys = {self._url_key(u): u for u in urls}
+        q = select(p.key, p.failures, p.error, p.retry_at)
+        with self.engine.connect() as conn:
+            rows = list(_select_in(conn, q, p.key, keys))
+        return {keys[k]: {"failures": n, "error": error, "retry_at": at} for k, n, error, at in rows}
+
+    def save_page_failures(self, failures: Mapping[str, Mapping]) -> None:
+        """Record failed pages: url -> {failures, error, retry_at (None: given up)}."""
+        if failures:
+            self._upsert_by_url(t.page_failures, failures)
+
+    def forget_page_failures(self, urls: Iterable[str]) -> None:
+        """Drop the failure records of these urls (their pages have been stored)."""
+        keys = [self._url_key(u) for u in dict.fromkeys(urls)]
+        if keys:
+            with self.engine.begin() as conn:
+                _delete_in(conn, t.page_failures.c.key, keys)
