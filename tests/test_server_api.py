@@ -375,3 +375,21 @@ def test_api_docs_are_served_from_local_files_only(client, path):
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
     assert client.get("/openapi.json").json()["info"]["title"] == "newsprism"
+
+
+def test_uploaded_feed_xml_and_warc_files_are_read_by_content_not_by_path():
+    """Uploads are bytes: an .xml name is sniffed from the data (never opened as a path)."""
+    from newsprism.server.ingest import documents_from_file
+
+    rss = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+           b"<item><title>Ferry returns</title><link>https://news.example/ferry</link>"
+           b"<description>The ferry returned to service on Monday after repairs.</description></item>"
+           b"</channel></rss>")
+    for name in ("feed.xml", "feed.rss"):
+        (doc,) = documents_from_file(name, rss)
+        assert doc.origin == f"upload:{name}#entry-1" and doc.title == "Ferry returns"
+        assert doc.url == "https://news.example/ferry"
+    (plain,) = documents_from_file("notes.xml", b"<urlset><url>x</url></urlset>")
+    assert plain.origin == "upload:notes.xml"  # not a feed: read as text, as any unknown upload
+    (err,) = documents_from_file("crawl.warc", b"WARC/1.0\r\n")
+    assert "WARC uploads are not supported" in str(err)

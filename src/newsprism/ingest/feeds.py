@@ -97,7 +97,18 @@ def read_feed_file(path: Path, *, max_bytes: int,
     """Documents of a feed file, offline: full content, else summary (see the module note)."""
     origin = str(path)
     try:
-        feed = parse_feed(read_bytes(path, max_bytes=max_bytes), origin=origin)
+        data = read_bytes(path, max_bytes=max_bytes)
+    except IngestError as exc:
+        yield exc
+        return
+    yield from feed_documents(data, origin=origin, options=options)
+
+
+def feed_documents(data: bytes, *, origin: str,
+                   options: HtmlOptions = DEFAULT_HTML_OPTIONS) -> Iterator[RawDocument | IngestError]:
+    """Documents of a feed held in memory (a file's bytes, an upload), one per entry."""
+    try:
+        feed = parse_feed(data, origin=origin)
     except IngestError as exc:
         yield exc
         return

@@ -17,6 +17,7 @@ from typing import Any
 from ..clean import clean_documents
 from ..errors import IngestError
 from ..ingest import parse_html, parse_record, parse_txt
+from ..ingest.feeds import feed_documents, looks_like_feed
 from ..ingest.jsonl import iter_jsonl_lines
 from ..ingest.paths import format_of
 from ..ingest.txt import decode_text
@@ -50,16 +51,24 @@ def _safe_name(name: str | None, i: int) -> str:
 
 def documents_from_file(name: str | None, data: bytes, *, i: int = 1,
                         max_bytes: int = Settings().max_bytes) -> list[Item]:
-    """One uploaded file to documents: .html/.htm as a page, .jsonl one per line, else text."""
+    """One uploaded file to documents: .html/.htm as a page, .jsonl one per line, an RSS/Atom
+    feed (.rss, .atom, or .xml that sniffs as one) one per entry, else text."""
     origin = f"upload:{_safe_name(name, i)}"
-    fmt = format_of(PurePath(origin[len("upload:"):])) or "txt"
-    if origin.lower().endswith(".gz"):
+    base = origin[len("upload:"):].lower()
+    if base.endswith(".gz"):
         return [IngestError(origin, "compressed uploads are not supported; send the file uncompressed")]
+    # an upload is bytes, not a path on disk: an .xml name is sniffed here, not by format_of
+    fmt = ("feed" if looks_like_feed(data) else "txt") if base.endswith(".xml") else \
+        format_of(PurePath(base)) or "txt"
+    if fmt == "warc":
+        return [IngestError(origin, "WARC uploads are not supported; use `newsprism ingest FILE.warc.gz`")]
     if len(data) > max_bytes and fmt != "jsonl":
         return [IngestError(origin, f"file too large (limit {max_bytes} bytes)")]
     try:
         if fmt == "html":
             return [parse_html(data, origin=origin)]
+        if fmt == "feed":
+            return list(feed_documents(data, origin=origin))
         if fmt == "jsonl":
             lines = enumerate(data.splitlines(keepends=True), 1)
             return list(iter_jsonl_lines(lines, origin=origin, max_bytes=max_bytes))
