@@ -220,3 +220,216 @@ def test_cli_ingest_stores_warc_articles(tmp_path):
     assert strike.published_at == datetime(2026, 3, 1, 10, 15, tzinfo=timezone.utc)
     assert strike.origin.startswith(f"{path}@")
     assert arts["https://coast.example.org/story"].published_at == datetime(2026, 3, 2, 8, 30, tzinfo=timezone.utc)
+
+
+# --- single-stream gzip, damage at every level, warcio fallbacks
+
+def noisy_page(i: int, words: int = 400) -> bytes:
+    """A page that compresses poorly, so a file of them is large once gzipped."""
+    rng = random.Random(i)
+    filler = " ".join("".join(rng.choice("abcdefghijklmnop") for _ in range(7)) for _ in range(words))
+    return page(f"Story {i}").replace(b"</article>", f"<p>{filler}</p></article>".encode())
+
+
+def stories(n: int, *, host: str = "a.example", noisy: bool = False) -> list[dict]:
+    return [{"uri": f"https://{host}/{i}", "payload": noisy_page(i) if noisy else page(f"Story {i}")}
+            for i in range(n)]
+
+
+def plain_warc(tmp_path: Path, records: list[dict]) -> bytes:
+    return build(tmp_path / "plain.warc", records, gz=False).read_bytes()
+
+
+def urls(out: list) -> list[str]:
+    return [d.url for d in out if isinstance(d, RawDocument)]
+
+
+def errors_of(out: list) -> list[IngestError]:
+    return [e for e in out if isinstance(e, IngestError)]
+
+
+def test_single_stream_gzip_reads_every_record_with_decompressed_offsets(tmp_path):
+    plain = plain_warc(tmp_path, stories(5))
+    path = tmp_path / "whole.warc.gz"
+    path.write_bytes(gzip.compress(plain))  # what `gzip whole.warc` makes
+    out = items(path)
+    assert urls(out) == [f"https://a.example/{i}" for i in range(5)] and not errors_of(out)
+    for doc in out:  # path@0+OFFSET: OFFSET into the decompressed file, where the record starts
+        member, offset = doc.origin.rsplit("@", 1)[1].split("+")
+        assert member == "0" and plain[int(offset):].startswith(b"WARC/1.")
+        assert doc.url.encode() in plain[int(offset):int(offset) + 400]
+
+
+def test_single_stream_gzip_is_streamed_lazily(tmp_path, monkeypatch):
+    """The first document arrives after reading only the start of the file (no timing involved)."""
+    rng = random.Random(5)
+    records = []
+    for i in range(20):  # few pages (trafilatura is slow), many incompressible images between
+        records.append({"uri": f"https://a.example/{i}", "payload": page(f"Story {i}")})
+        records += [{"uri": f"https://img.a.example/{i}-{k}.jpg", "ctype": "image/jpeg",
+                     "payload": rng.randbytes(4000)} for k in range(40)]
+    plain = build(tmp_path / "big.warc", records, gz=False)
+    path = tmp_path / "big.warc.gz"
+    with plain.open("rb") as src, gzip.open(path, "wb") as dst:
+        while chunk := src.read(1 << 16):
+            dst.write(chunk)
+    size = path.stat().st_size
+    assert size > 3_000_000
+    handles: list = []
+    real_open = Path.open
+
+    def tracking_open(self, *args, **kwargs):
+        fh = real_open(self, *args, **kwargs)
+        if self == path:
+            handles.append(fh)
+        return fh
+
+    monkeypatch.setattr(Path, "open", tracking_open)
+    stream = iter_warc_file(path, max_bytes=1_000_000)
+    first = next(stream)
+    assert isinstance(first, RawDocument) and first.origin.startswith(f"{path}@0+")
+    assert handles and handles[0].tell() < size / 10
+    rest = list(stream)
+    assert len(rest) == 19 and all(isinstance(d, RawDocument) for d in rest) and handles[0].closed
+
+
+def test_a_gzip_member_holding_several_records_mid_file(tmp_path):
+    """Members before it keep seekable offsets; from it on, records are MEMBER+OFFSET."""
+    head = build(tmp_path / "head.warc.gz", stories(1)).read_bytes()
+    joint = gzip.compress(plain_warc(tmp_path, stories(3, host="b.example")))
+    path = tmp_path / "mixed.warc.gz"
+    path.write_bytes(head + joint)
+    out = items(path)
+    assert urls(out) == ["https://a.example/0"] + [f"https://b.example/{i}" for i in range(3)]
+    assert not errors_of(out)
+    assert out[0].origin.rsplit("@", 1)[1].isdigit()
+    assert all(d.origin.rsplit("@", 1)[1].startswith(f"{len(head)}+") for d in out[1:])
+
+
+def test_single_stream_gzip_cut_short_keeps_earlier_records(tmp_path):
+    whole = gzip.compress(plain_warc(tmp_path, stories(6, noisy=True)))
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    out = items(path)
+    assert 1 <= len(urls(out)) < 6 and urls(out) == [f"https://a.example/{i}" for i in range(len(urls(out)))]
+    (err,) = errors_of(out)
+    assert err.origin.startswith(f"{path}@0+") and "broken gzip data" in err.problem
+    assert "rest of file skipped" in err.problem
+
+
+def test_corrupt_single_stream_resumes_at_the_next_gzip_member(tmp_path, capsys):
+    data = bytearray(gzip.compress(plain_warc(tmp_path, stories(20, noisy=True))))
+    assert len(data) > 40_000  # bigger than warcio's first read, as real files are
+    data[-6] ^= 0xFF  # the CRC check at the end of the stream fails
+    tail = build(tmp_path / "tail.warc.gz", stories(2, host="b.example")).read_bytes()
+    path = tmp_path / "c.warc.gz"
+    path.write_bytes(bytes(data) + tail)
+    out = items(path)
+    assert urls(out)[-2:] == ["https://b.example/0", "https://b.example/1"]
+    (err,) = errors_of(out)
+    assert "broken gzip data" in err.problem and f"next gzip member at offset {len(data)}" in err.problem
+    assert capsys.readouterr().err == ""
+
+
+def test_broken_record_inside_a_single_gzip_stream_is_skipped(tmp_path):
+    plain = plain_warc(tmp_path, stories(4))
+    bad = plain.rfind(b"WARC/1.", 0, plain.find(b"https://a.example/1"))
+    path = tmp_path / "c.warc.gz"
+    path.write_bytes(gzip.compress(plain[:bad] + b"XXXX" + plain[bad + 4:]))
+    out = items(path)
+    assert urls(out) == [f"https://a.example/{i}" for i in (0, 2, 3)]
+    (err,) = errors_of(out)
+    assert err.origin == f"{path}@0+{bad}" and "broken WARC record" in err.problem
+    assert f"next readable record at offset 0+{plain.find(b'WARC/1.', bad + 1)}" in err.problem
+
+
+def overstate_length(warc: bytes, uri: bytes) -> bytes:
+    """The Content-Length of the record for `uri` set far beyond the end of the file."""
+    start = warc.find(b"Content-Length: ", warc.rfind(b"WARC/1.", 0, warc.find(uri)))
+    end = warc.find(b"\r\n", start)
+    return warc[:start] + b"Content-Length: 99999999" + warc[end:]
+
+
+@pytest.mark.parametrize("layout", ["plain", "members", "single-stream"])
+@pytest.mark.parametrize("which", [1, 3])
+def test_content_length_beyond_end_of_file(tmp_path, layout, which):
+    """One line for the record; records its Content-Length ran over are read again."""
+    uri = f"https://a.example/{which}".encode()
+    if layout == "members":  # rebuild only that record's gzip member
+        full = build(tmp_path / "m.warc.gz", stories(4))
+        offsets = [int(d.origin.rsplit("@", 1)[1]) for d in items(full)] + [full.stat().st_size]
+        raw = full.read_bytes()
+        member = gzip.decompress(raw[offsets[which]:offsets[which + 1]])
+        data = raw[:offsets[which]] + gzip.compress(overstate_length(member, uri)) + raw[offsets[which + 1]:]
+    else:
+        data = overstate_length(plain_warc(tmp_path, stories(4)), uri)
+        data = gzip.compress(data) if layout == "single-stream" else data
+    path = tmp_path / ("c.warc" if layout == "plain" else "c.warc.gz")
+    path.write_bytes(data)
+    out = items(path)
+    assert urls(out) == [f"https://a.example/{i}" for i in range(4) if i != which]
+    (err,) = errors_of(out)
+    assert "truncated" in err.problem and "99999" in err.problem and uri.decode() in err.problem
+
+
+def test_gzip_member_cut_mid_record_mid_file(tmp_path, capsys):
+    full = build(tmp_path / "m.warc.gz", stories(4))
+    offsets = [int(d.origin.rsplit("@", 1)[1]) for d in items(full)]
+    raw = full.read_bytes()
+    path = tmp_path / "c.warc.gz"
+    path.write_bytes(raw[:offsets[2] - 200] + raw[offsets[2]:])  # member 1 loses its end
+    out = items(path)
+    assert urls(out) == [f"https://a.example/{i}" for i in (0, 2, 3)]
+    (err,) = errors_of(out)
+    assert err.origin == f"{path}@{offsets[1]}" and "broken gzip member (corrupt gzip data" in err.problem
+    assert f"next readable record at offset {offsets[2] - 200}" in err.problem
+    assert capsys.readouterr().err == ""  # warcio's own complaints are not printed
+
+
+@pytest.mark.parametrize("name,data,problem", [
+    ("page.warc", b"<html><body><p>Not an archive</p></body></html>", "not a WARC file"),
+    ("page.warc.gz", gzip.compress(b"<html><body><p>Not an archive</p></body></html>"), "not a WARC file"),
+    ("notes.warc", b"just some text\nover two lines\n", "not a WARC file"),
+    ("empty.warc.gz", b"", "empty file"),
+    ("empty.warc", b"", "empty file"),
+    ("nothing.warc.gz", gzip.compress(b""), "no WARC records"),
+])
+def test_files_without_records_give_one_line_naming_the_file(tmp_path, name, data, problem):
+    path = tmp_path / name
+    path.write_bytes(data)
+    (err,) = items(path)
+    assert isinstance(err, IngestError) and err.origin == str(path) and problem in err.problem
+    assert "\n" not in str(err)
+
+
+def test_decoder_fallback_when_warcio_internals_are_missing(tmp_path, monkeypatch, caplog):
+    """Without warcio's private decoder hooks, ingest still works; only strictness is lost."""
+    from warcio.recordloader import ArcWarcRecord
+
+    from newsprism.ingest import warc
+
+    class Opaque:  # what a later warcio might return: a reader with none of 1.8's internals
+        def __init__(self, inner):
+            self.read = inner.read
+
+    real = ArcWarcRecord.content_stream
+    monkeypatch.setattr(ArcWarcRecord, "content_stream", lambda self: Opaque(real(self)))
+    monkeypatch.setattr(warc, "_container_reader", lambda records: Opaque(io.BytesIO()))
+    monkeypatch.setattr(warc, "_iterator_offset", lambda records, fallback: fallback)
+    warc._warn_lenient_decoding.cache_clear()
+    records = [{"uri": "https://a.example/bad-gzip", "payload": corrupt_gzip_page(),
+                "extra": [("Content-Encoding", "gzip")]},
+               {"uri": "https://a.example/zipped", "payload": gzip.compress(page("Zipped")),
+                "extra": [("Content-Encoding", "gzip")]}] + stories(3)
+    path = build(tmp_path / "c.warc.gz", records)
+    clean = [int(d.origin.rsplit("@", 1)[1]) for d in items(path) if d.url.endswith(("/0", "/1", "/2"))]
+    data = bytearray(path.read_bytes())
+    data[clean[1]:clean[1] + 20] = b"\x00" * 20  # and a broken record, to exercise the resync
+    path.write_bytes(bytes(data))
+    with caplog.at_level("WARNING", logger="newsprism.ingest.warc"):
+        out = items(path)
+    assert "hides decoding errors" in caplog.text
+    assert urls(out)[-3:] == ["https://a.example/zipped", "https://a.example/0", "https://a.example/2"]
+    (err,) = [e for e in errors_of(out) if "broken WARC record" in e.problem]
+    assert err.origin == f"{path}@{clean[1]}" and f"offset {clean[2]}" in err.problem
+    assert len(out) <= 5  # the damaged page gives at most one item (a short page or an error)

@@ -6,11 +6,22 @@ with HTTP status 200 and an HTML body become documents; other records (warcinfo,
 metadata, revisit) and other responses (images, JSON, redirects, 404s) are skipped and counted,
 because a crawl is mostly such records and none of them is an article.
 
-Each document's ``origin`` is ``path@OFFSET`` (the record's byte offset, as in CDX indexes), so
-a problem can be found again with ``warcio extract path OFFSET``. A broken record becomes one
-`IngestError` value and reading goes on: after a record warcio cannot parse, the file is
-scanned forward for the next gzip member (``.warc.gz``) or ``WARC/1.`` header (plain) that does
-parse, and only when none is left is the rest of the file reported as skipped.
+Origins. ``path@OFFSET`` is the record's byte offset in the file, as in CDX indexes, so a
+problem can be found again with ``warcio extract path OFFSET``. That needs one gzip member per
+record, as Common Crawl writes them. A ``.warc.gz`` compressed as one stream (``gzip file.warc``),
+or with gzip members holding several records, has no such offsets and warcio stops at it; we read
+on, still streaming, and name those records ``path@MEMBER+OFFSET``: OFFSET bytes into the
+decompressed data that starts with the gzip member at byte MEMBER of the file (``0+OFFSET`` for a
+file gzipped whole), i.e. ``tail -c +$((MEMBER+1)) path | gzip -dc | tail -c +$((OFFSET+1))``.
+`warcio recompress` turns such a file into a seekable one.
+
+Damage. A broken record becomes one `IngestError` value and reading goes on: after a record
+warcio cannot parse, or one shorter than its Content-Length (a cut file, or a Content-Length that
+runs over later records), the data is scanned forward for the next gzip member (``.warc.gz``) or
+``WARC/1.`` header (plain, or inside a gzip stream) that parses, and only when none is left is the
+rest of the file reported as skipped. Corrupt or cut gzip data ends a gzip stream; reading resumes
+at the next gzip member of the file, if any. gzip checks a member's CRC only at its end, so in a
+file gzipped whole, records decoded from corrupt data before that point are not caught.
 
 Dates: the page's own publication date (trafilatura/htmldate, as for HTML files) comes first,
 then a ``/YYYY/MM/DD/`` date in the URL, then the record's ``WARC-Date``. The last is when the
@@ -20,16 +31,21 @@ then), so it fills `RawDocument.published_at` and the substitution is logged at 
 
 from __future__ import annotations
 
+import functools
+import io
 import logging
 import re
+import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 
 from newsprism.errors import IngestError
 from newsprism.ingest.dates import parse_date
@@ -40,6 +56,8 @@ from newsprism.models import RawDocument
 
 logger = logging.getLogger(__name__)
 
+Item = RawDocument | IngestError
+
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = b"WARC/1."
@@ -48,44 +66,14 @@ _SNIFF_RE = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|bo
 _URL_DATE_RE = re.compile(r"/((?:19|20)\d\d)[/_-](\d{1,2})[/_-](\d{1,2})(?:[/_.-]|$)")
 
 
-class _QuietIterator(ArchiveIterator):
-    """warcio's iterator without its direct stderr warning on a bad Content-Length.
-
-    The warning would interleave with our progress bar; the damage it announces surfaces as a
-    parse failure of the next record, which we report as an `IngestError` like any other.
-    """
-
-    INC_RECORD = ""
-
-
-class _StrictDecoding:
-    """warcio decoding that raises when a compressed body breaks part-way.
-
-    warcio writes the zlib error to stderr and returns the body cut short, which would turn a
-    damaged page into a silently truncated article.
-    """
-
-    def _decompress(self, data: bytes) -> bytes:
-        if getattr(self, "decompressor", None) and data and getattr(self, "num_block_read", 0):
-            return self.decompressor.decompress(data)  # type: ignore[attr-defined]
-        return super()._decompress(data)  # type: ignore[misc]
-
-
-class _BodyReader(_StrictDecoding, BufferedReader):
-    """Content-Encoding decoder."""
-
-
-class _ChunkedBodyReader(_StrictDecoding, ChunkedDataReader):
-    """Chunked Transfer-Encoding (and Content-Encoding) decoder."""
-
-
 def iter_warc_file(path: Path, *, max_bytes: int,
                    html_options: HtmlOptions = DEFAULT_HTML_OPTIONS,
-                   ) -> Iterator[RawDocument | IngestError]:
+                   ) -> Iterator[Item]:
     """Stream documents and per-record errors from one WARC file.
 
     Args:
-        path: A ``.warc`` or ``.warc.gz`` file (gzip per record, as Common Crawl writes them).
+        path: A ``.warc`` or ``.warc.gz`` file (gzip per record as Common Crawl writes them, or
+            gzipped as a whole).
         max_bytes: Largest record payload read; bigger records are reported and skipped.
         html_options: trafilatura settings for the pages.
 
@@ -97,120 +85,397 @@ def iter_warc_file(path: Path, *, max_bytes: int,
     except OSError as exc:
         yield IngestError(str(path), os_problem(exc))
         return
-    counts: Counter[str] = Counter()
+    reader = _Reader(handle, str(path), max_bytes=max_bytes, html_options=html_options)
     with handle:
         try:
-            yield from _iter_handle(handle, str(path), counts=counts, max_bytes=max_bytes,
-                                    html_options=html_options)
+            yield from reader.items()
         except OSError as exc:
             yield IngestError(str(path), os_problem(exc))
+    counts = reader.counts
     logger.info("%s: %s", path, ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no records")
 
 
-def _iter_handle(handle: BinaryIO, name: str, *, counts: Counter[str], max_bytes: int,
-                 html_options: HtmlOptions) -> Iterator[RawDocument | IngestError]:
-    """Run warcio from offset 0, resynchronising after each unreadable stretch."""
-    size = _file_size(handle)
-    gzipped = handle.read(2) == _GZIP_MAGIC[:2] or name.lower().endswith(".gz")
-    magic = _GZIP_MAGIC if gzipped else _WARC_MAGIC
-    start: int | None = 0
-    while start is not None:
-        handle.seek(start)
-        records = _QuietIterator(handle)
-        failed_at, reason = start, ""
+@dataclass(frozen=True)
+class _Stop:
+    """Why a run of warcio over one stream ended."""
+
+    at: int                         # offset of the failed record, or of the end of the data
+    reason: str | None = None       # None: the data ended; else what is wrong at `at`
+    truncated: bool = False         # the record at `at` is shorter than its Content-Length
+    gzip_stream: int | None = None  # a gzip member at this offset holds several records
+
+
+class _Reader:
+    """One WARC file: warcio runs, the switch to single-stream gzip, and resynchronisation."""
+
+    def __init__(self, handle: BinaryIO, name: str, *, max_bytes: int, html_options: HtmlOptions):
+        self.handle, self.name = handle, name
+        self.max_bytes, self.html_options = max_bytes, html_options
+        self.counts: Counter[str] = Counter()
+
+    def items(self) -> Iterator[Item]:
+        """Run warcio from offset 0, resynchronising after each unreadable stretch."""
+        head = self.handle.read(2)
+        if not head:
+            yield IngestError(self.name, "empty file")
+            return
+        magic = _GZIP_MAGIC if head == _GZIP_MAGIC[:2] or self.name.lower().endswith(".gz") else _WARC_MAGIC
+        start: int | None = 0
+        while start is not None:
+            self.handle.seek(start)
+            stop = yield from self._run(self.handle, lambda offset: f"{self.name}@{offset}")
+            if stop.gzip_stream is not None:
+                start = yield from self._read_gzip_stream(stop.gzip_stream)
+            elif stop.reason is None and _at_end(self.handle, stop.at):
+                return
+            else:
+                start = yield from self._recover(self.handle, stop, magic, str)
+
+    def _run(self, stream: Any, origin_of: Callable[[int], str], *,
+             skip: int = 0) -> Generator[Item, None, _Stop]:
+        """Yield items from warcio over `stream` until it ends or fails; `skip` records already seen."""
+        records = _QuietIterator(stream)
+        _make_strict(_container_reader(records))
+        next_start = stream.tell()  # where the next record starts, as far as public API tells
+        last: int | None = None
         while True:
             try:
                 record = next(records)
+                body, got, skip_reason = self._take(record)
+                offset = records.get_record_offset()  # after draining the record, so it is free
+                next_start = offset + records.get_record_length()
             except StopIteration:
-                failed_at, reason = records.offset, "truncated or unreadable data"
-                break
-            except Exception as exc:  # warcio raises many types on damaged input
-                failed_at, reason = records.offset, _first_line(exc)
-                if "non-chunked gzip" in str(exc):
-                    reason = "one gzip stream for the whole file; fix with `warcio recompress`"
-                break
-            offset = records.offset  # start of this record, until warcio reads past it
-            counts["records"] += 1
-            item = _convert(record, f"{name}@{offset}", counts=counts, max_bytes=max_bytes,
-                            html_options=html_options)
+                return _Stop(_iterator_offset(records, next_start))
+            except Exception as exc:  # warcio and zlib raise many types on damaged input
+                if last is not None and _is_multi_record_member(exc):
+                    return _Stop(last, gzip_stream=last)
+                return _Stop(_iterator_offset(records, next_start), _first_line(exc))
+            last = offset
+            if skip:
+                skip -= 1
+                continue
+            self.counts["records"] += 1
+            uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+            expected = _body_length(record)
+            if expected is not None and got < expected:
+                # The data ended inside this record: a cut file, or a Content-Length that ran
+                # over later records (plain WARC), which the resync then finds again.
+                return _Stop(offset, f"truncated: {got} of {expected} declared bytes"
+                                     + (f"; {uri}" if uri else ""), truncated=True)
+            item = self._convert(record, body, skip_reason, origin_of(offset), uri)
             if item is not None:
                 yield item
-        if failed_at >= size:
-            return
-        start = _resync(handle, failed_at + 1, magic)
-        counts["broken"] += 1
-        where = f"{name}@{failed_at}"
-        if start is None:
-            yield IngestError(where, f"broken WARC record ({reason}); rest of file skipped "
-                                     f"({size - failed_at} bytes)")
+
+    def _take(self, record: Any) -> tuple[bytes | None, int, tuple[str, str] | None]:
+        """Read the record's body: kept (up to max_bytes + 1) only for article candidates."""
+        skip_reason = _skip_reason(record)
+        body = None
+        got = 0
+        if skip_reason is None and (record.length or 0) <= self.max_bytes:
+            body = _read_upto(record.raw_stream, self.max_bytes + 1)
+            got = len(body)
+        return body, got + _drain(record.raw_stream), skip_reason
+
+    def _convert(self, record: Any, body: bytes | None, skip_reason: tuple[str, str] | None,
+                 origin: str, uri: str) -> Item | None:
+        """One read record to a document, an error, or None for records that are not articles."""
+        if skip_reason is not None:
+            key, detail = skip_reason
+            self.counts[key] += 1
+            if detail:
+                logger.debug("%s: skipping %s (%s)", origin, uri, detail)
+            return None
+        if body is None or len(body) > self.max_bytes:
+            declared = max(record.length or 0, len(body or b""))
+            return IngestError(origin, f"record too large ({megabytes(declared)} > "
+                                       f"{megabytes(self.max_bytes)} limit; {uri})")
+        payload = _decode(record, body, max_bytes=self.max_bytes)
+        if isinstance(payload, str):
+            return IngestError(origin, f"{payload} ({uri})")
+        if not _content_type(record.http_headers) and not _SNIFF_RE.match(payload[:4096]):
+            self.counts["non-HTML responses"] += 1
+            logger.debug("%s: skipping %s (no Content-Type, not HTML)", origin, uri)
+            return None
+        if not payload.strip():
+            return IngestError(origin, f"empty HTML payload ({uri})")
+        try:
+            doc = parse_html(payload, origin=origin, options=self.html_options)
+        except IngestError as exc:
+            return type(exc)(origin, f"{exc.problem} ({uri})")
+        self.counts["articles"] += 1
+        return _with_record_metadata(doc, uri, record.rec_headers.get_header("WARC-Date"))
+
+    def _recover(self, stream: Any, stop: _Stop, magic: bytes,
+                 label: Callable[[int], str]) -> Generator[Item, None, int | None]:
+        """Report the damage at `stop` in one line; return the next readable record's offset."""
+        what = "WARC record"
+        reason = stop.reason or "unreadable data"
+        if magic == _GZIP_MAGIC and not stop.truncated and (problem := _gzip_problem(stream, stop.at)):
+            what, reason = "gzip member", problem  # clearer than warcio's binary "first line"
+        found = _resync(stream, stop.at + 1, magic)
+        if found is None and isinstance(stream, _GzipStream) and stream.error is not None:
+            # the scan ran into corrupt gzip data too: one line for both, go on at a later member
+            return (yield from self._after_gzip_damage(stream, label(stop.at),
+                                                       f"broken {what} ({reason}), then "))
+        self.counts["broken"] += 1
+        if found is None and stop.at == 0 and not self.counts["records"]:
+            yield IngestError(self.name, f"not a WARC file ({reason})" if stop.reason
+                              else "no WARC records (empty or unreadable data)")
+        elif found is None:
+            yield IngestError(f"{self.name}@{label(stop.at)}", f"broken {what} ({reason}); "
+                              f"rest of file skipped ({stream.tell() - stop.at} bytes)")
         else:
-            yield IngestError(where, f"broken WARC record ({reason}); skipped {start - failed_at} "
-                                     f"bytes to the next readable record at offset {start}")
+            yield IngestError(f"{self.name}@{label(stop.at)}", f"broken {what} ({reason}); "
+                              f"skipped {found - stop.at} bytes to the next readable record at "
+                              f"offset {label(found)}")
+        return found
 
+    def _read_gzip_stream(self, member: int) -> Generator[Item, None, int | None]:
+        """Read on from gzip member `member` as one decompressed stream (warcio stops there).
 
-def _convert(record: Any, origin: str, *, counts: Counter[str], max_bytes: int,
-             html_options: HtmlOptions) -> RawDocument | IngestError | None:
-    """One record to a document, an error, or None for records that are not articles."""
-    if record.rec_type != "response":
-        counts[f"{record.rec_type} records"] += 1
+        Its first record was already read by warcio and is skipped. Returns the compressed
+        offset of a later gzip member to go on from after corrupt data, or None when done.
+        """
+        self.counts["single-stream gzip members"] += 1
+        logger.info("%s@%s: gzip member holds several records; reading it as one stream "
+                    "(origins are %s@%s+OFFSET into its decompressed data)",
+                    self.name, member, self.name, member)
+        stream = _GzipStream(self.handle, member)
+
+        def label(offset: int) -> str:
+            return f"{member}+{offset}"
+
+        start: int | None = 0
+        skip = 1
+        while start is not None:
+            stream.seek(start)
+            stop = yield from self._run(stream, lambda offset: f"{self.name}@{label(offset)}", skip=skip)
+            skip = 0
+            if stream.error is not None:
+                return (yield from self._after_gzip_damage(stream, label(stop.at)))
+            if stop.reason is None and _at_end(stream, stop.at):
+                return None
+            start = yield from self._recover(stream, stop, _WARC_MAGIC, label)
+            if stream.error is not None:  # _recover went on at a later gzip member
+                return start
         return None
-    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+
+    def _after_gzip_damage(self, stream: _GzipStream, where: str,
+                           prefix: str = "") -> Generator[Item, None, int | None]:
+        """Corrupt or cut gzip data ends a stream: report it, then look for a later gzip member.
+
+        The search starts inside the member that broke: the next one may follow right behind.
+        """
+        self.counts["broken"] += 1
+        found = _resync(self.handle, stream.member + 1, _GZIP_MAGIC)
+        then = "rest of file skipped" if found is None else f"skipped to the next gzip member at offset {found}"
+        yield IngestError(f"{self.name}@{where}",
+                          f"{prefix}broken gzip data ({_first_line(stream.error)}); {then}")
+        return found
+
+
+class _GzipStream:
+    """The decompressed data of a ``.warc.gz`` from gzip member `start` on, as a readable stream.
+
+    Written on zlib, not `gzip.GzipFile`: GzipFile reads ahead and hides where members start,
+    and after damage we must know which member broke to look for the next one (after a CRC
+    error it starts right behind). zlib checks each member's CRC and length as GzipFile does.
+    Gzip errors end the stream and are kept in `error`, so warcio sees the data end and the
+    damage is reported once, not as a payload problem. `seek` works forward by reading and
+    backward by decompressing again from `start`, so memory stays constant; backward seeks
+    happen only to resync after damage.
+    """
+
+    def __init__(self, raw: BinaryIO, start: int):
+        self.raw, self.start = raw, start
+        self._open()
+
+    def _open(self) -> None:
+        self.raw.seek(self.start)
+        self.member = self.start      # file offset of the gzip member being read
+        self.decompressor: Any = None  # None between members
+        self.pending = b""            # raw bytes read but not yet decompressed
+        self.raw_pos = self.start     # file offset of pending[0]
+        self.pos = 0                  # offset in the decompressed data
+        self.error: Exception | None = None
+
+    def read(self, size: int | None = -1) -> bytes:
+        size = size if size is not None and size >= 0 else _SCAN_CHUNK
+        while self.error is None and size:
+            if not self.pending:
+                self.pending = self.raw.read(1 << 16)
+                if not self.pending:
+                    if self.decompressor is not None:
+                        self.error = EOFError("gzip data ends inside a member (file cut short?)")
+                    return b""
+            if self.decompressor is None:  # a member starts here (zero padding is allowed)
+                padded = len(self.pending)
+                self.pending = self.pending.lstrip(b"\0")
+                self.raw_pos += padded - len(self.pending)
+                if not self.pending:
+                    continue
+                self.decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                self.member = self.raw_pos
+            data = self.pending
+            try:
+                out = self.decompressor.decompress(data, size)
+            except zlib.error as exc:  # corrupt data, CRC or length mismatch
+                self.error = exc
+                return b""
+            if self.decompressor.eof:
+                self.pending, self.decompressor = self.decompressor.unused_data, None
+            else:
+                self.pending = self.decompressor.unconsumed_tail
+            self.raw_pos += len(data) - len(self.pending)
+            if out:
+                self.pos += len(out)
+                return out
+        return b""
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, pos: int) -> int:
+        if pos < self.pos:
+            self._open()
+        while self.pos < pos and self.read(min(_SCAN_CHUNK, pos - self.pos)):
+            pass
+        return self.pos
+
+
+# --- warcio internals. Each is used in one place, checked against warcio 1.8.1, and has a
+# --- fallback that keeps ingest working (degraded) if a later warcio changes it.
+
+class _QuietIterator(ArchiveIterator):
+    """warcio's iterator without its direct stderr warning on a bad Content-Length.
+
+    The warning would interleave with our progress bar; the damage it announces surfaces as a
+    parse failure of the next record, which we report as an `IngestError` like any other.
+    Fallback: if warcio stops using this class attribute, the warning is simply printed again.
+    """
+
+    INC_RECORD = ""
+
+
+def _iterator_offset(records: ArchiveIterator, fallback: int) -> int:
+    """Where warcio stopped: the failed record's start, or the end of the data.
+
+    The public `get_record_offset()` would first read past the failed record. ``offset`` is a
+    plain attribute; without it we use the end of the last good record, which in a plain WARC
+    is the blank lines just before the failed record.
+    """
+    offset = getattr(records, "offset", None)
+    return offset if isinstance(offset, int) else fallback
+
+
+def _container_reader(records: ArchiveIterator) -> Any:
+    """warcio's reader of the file itself (``reader``), which decompresses gzip members."""
+    return getattr(records, "reader", None)
+
+
+def _make_strict(reader: Any) -> None:
+    """Make a warcio decoder raise when compressed data breaks part-way.
+
+    warcio's ``BufferedReader._decompress`` writes the zlib/brotli error to stderr and returns
+    nothing once some data has decoded, so a damaged page would read as a silently shortened
+    article (and a damaged gzip member as one stderr line per block to the end of the file).
+    We wrap that method on this one reader; the first block still goes to warcio, which treats
+    a failure there as "not compressed after all". Fallback: warcio's own lenient behaviour;
+    a record then cut short is still caught by the Content-Length check.
+    """
+    if reader is None or isinstance(reader, io.IOBase):
+        return  # no decoder involved (plain body, or an uncompressed WARC)
+    lenient = getattr(reader, "_decompress", None)
+    if not callable(lenient) or not hasattr(reader, "decompressor") or not hasattr(reader, "num_block_read"):
+        _warn_lenient_decoding()
+        return
+
+    def strict(data: bytes) -> bytes:
+        if reader.decompressor is not None and data and reader.num_block_read:
+            return reader.decompressor.decompress(data)
+        return lenient(data)
+
+    reader._decompress = strict
+
+
+@functools.cache
+def _warn_lenient_decoding() -> None:
+    logger.warning("this warcio version hides decoding errors from newsprism; damaged compressed "
+                   "pages may be read short (warcio prints the error)")
+
+
+def _is_multi_record_member(exc: BaseException) -> bool:
+    """warcio's error for a gzip member that holds more than one record.
+
+    Matched on its message, since warcio raises the generic `ArchiveLoadFailed`. Fallback: the
+    failure is reported as a broken record and reading resumes at the next gzip member.
+    """
+    return isinstance(exc, ArchiveLoadFailed) and "non-chunked gzip" in str(exc)
+
+
+# --- record helpers (public warcio API only)
+
+def _skip_reason(record: Any) -> tuple[str, str] | None:
+    """(counter, log detail) for a record that cannot be an article; None for a candidate."""
+    if record.rec_type != "response":
+        return f"{record.rec_type} records", ""
     http = record.http_headers
     status = http.get_statuscode() if http is not None else None
     if status != "200":
-        counts["non-200 responses"] += 1
-        logger.debug("%s: skipping %s (HTTP %s)", origin, uri, status)
-        return None
-    declared = (http.get_header("Content-Type") or "").split(";", 1)[0].strip().lower()
+        return "non-200 responses", f"HTTP {status}"
+    declared = _content_type(http)
     if declared and declared not in HTML_TYPES:
-        counts["non-HTML responses"] += 1
-        logger.debug("%s: skipping %s (%s)", origin, uri, declared)
-        return None
-    payload = _read_payload(record, origin, uri, max_bytes=max_bytes)
-    if isinstance(payload, IngestError):
-        return payload
-    if not declared and not _SNIFF_RE.match(payload[:4096]):
-        counts["non-HTML responses"] += 1
-        logger.debug("%s: skipping %s (no Content-Type, not HTML)", origin, uri)
-        return None
-    if not payload.strip():
-        return IngestError(origin, f"empty HTML payload ({uri})")
-    try:
-        doc = parse_html(payload, origin=origin, options=html_options)
-    except IngestError as exc:
-        return type(exc)(origin, f"{exc.problem} ({uri})")
-    counts["articles"] += 1
-    return _with_record_metadata(doc, uri, record.rec_headers.get_header("WARC-Date"))
+        return "non-HTML responses", declared
+    return None
 
 
-def _read_payload(record: Any, origin: str, uri: str, *, max_bytes: int) -> bytes | IngestError:
-    """The decoded HTTP body, at most `max_bytes`; oversize, truncated or undecodable → error."""
-    declared = record.length or 0
-    if declared > max_bytes:
-        return IngestError(origin, f"record too large ({megabytes(declared)} > "
-                                   f"{megabytes(max_bytes)} limit; {uri})")
+def _content_type(http: Any) -> str:
+    return (http.get_header("Content-Type") or "").split(";", 1)[0].strip().lower()
+
+
+def _body_length(record: Any) -> int | None:
+    """Bytes the record declares after its HTTP headers (all of its block if it has none)."""
+    if record.length is None:
+        return None
+    if record.http_headers is None:
+        return record.length
+    payload = getattr(record, "payload_length", -1)
+    return payload if payload >= 0 else None
+
+
+def _decode(record: Any, body: bytes, *, max_bytes: int) -> bytes | str:
+    """The HTTP body without transfer and content encodings, or the problem as text.
+
+    warcio's own `content_stream()` does the decoding, over a copy of the record whose body is
+    the bytes already read (so the Content-Length check above saw the real stream).
+    """
+    copy = ArcWarcRecord(record.format, record.rec_type, record.rec_headers, io.BytesIO(body),
+                         record.http_headers, record.content_type, len(body))
+    stream = copy.content_stream()
+    _make_strict(stream)
     try:
-        payload = _content_stream(record).read(max_bytes + 1)
+        payload = _read_upto(stream, max_bytes + 1)
     except Exception as exc:  # bad chunked encoding, gzip/brotli body, ...
-        return IngestError(origin, f"undecodable payload ({_first_line(exc)}; {uri})")
+        return f"undecodable payload ({_first_line(exc)})"
     if len(payload) > max_bytes:  # Content-Encoding expanded it past the limit
-        return IngestError(origin, f"record too large (more than {megabytes(max_bytes)} once "
-                                   f"decoded; {uri})")
-    if getattr(record.raw_stream, "limit", 0) > 0 and not record.raw_stream.read(1):
-        return IngestError(origin, f"truncated record (payload shorter than its Content-Length; {uri})")
+        return f"record too large (more than {megabytes(max_bytes)} once decoded)"
     return payload
 
 
-def _content_stream(record: Any) -> Any:
-    """The HTTP body with transfer and content encodings removed (warcio's logic, strict)."""
-    encoding = (record.http_headers.get_header("Content-Encoding") or "").strip().lower() or None
-    if encoding not in BufferedReader.get_supported_decompressors():
-        encoding = None
-    if (record.http_headers.get_header("Transfer-Encoding") or "").lower() == "chunked":
-        return _ChunkedBodyReader(record.raw_stream, decomp_type=encoding)
-    if encoding:
-        return _BodyReader(record.raw_stream, decomp_type=encoding)
-    return record.raw_stream
+def _read_upto(stream: Any, size: int) -> bytes:
+    parts: list[bytes] = []
+    while size > 0 and (chunk := stream.read(size)):
+        parts.append(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
+
+
+def _drain(stream: Any) -> int:
+    """Read a record's remaining body, counting it (so a cut record is noticed)."""
+    total = 0
+    while chunk := stream.read(1 << 16):
+        total += len(chunk)
+    return total
 
 
 def _with_record_metadata(doc: RawDocument, uri: str, warc_date: str | None) -> RawDocument:
@@ -238,26 +503,28 @@ def _url_date(url: str | None) -> datetime | None:
         return None
 
 
-def _resync(handle: BinaryIO, pos: int, magic: bytes) -> int | None:
-    """Offset of the next record warcio can parse at or after `pos`, or None at end of file."""
+# --- resynchronisation
+
+def _resync(stream: Any, pos: int, magic: bytes) -> int | None:
+    """Offset of the next record warcio can parse at or after `pos`, or None at end of data."""
     while True:
-        found = _find(handle, pos, magic)
+        found = _find(stream, pos, magic)
         if found is None:
             return None
-        handle.seek(found)
+        stream.seek(found)
         try:
-            next(_QuietIterator(handle))
+            next(_QuietIterator(stream))
             return found
         except Exception:  # not a record start after all (or another broken one): keep looking
             pos = found + 1
 
 
-def _find(handle: BinaryIO, pos: int, magic: bytes) -> int | None:
+def _find(stream: Any, pos: int, magic: bytes) -> int | None:
     """Next offset of `magic` from `pos`, scanning in fixed-size chunks (constant memory)."""
-    handle.seek(pos)
+    stream.seek(pos)
     tail = b""
     base = pos
-    while chunk := handle.read(_SCAN_CHUNK):
+    while chunk := stream.read(_SCAN_CHUNK):
         window = tail + chunk
         hit = window.find(magic)
         if hit >= 0:
@@ -267,13 +534,32 @@ def _find(handle: BinaryIO, pos: int, magic: bytes) -> int | None:
     return None
 
 
-def _file_size(handle: BinaryIO) -> int:
-    handle.seek(0, 2)
-    size = handle.tell()
-    handle.seek(0)
-    return size
+def _gzip_problem(stream: Any, pos: int) -> str | None:
+    """The zlib error in the gzip member at `pos` within its first 64 KB, if there is one.
+
+    warcio takes a member whose first block does not decompress for uncompressed data, and
+    then reports its compressed bytes as an unreadable "first line".
+    """
+    stream.seek(pos)
+    data = stream.read(1 << 16)
+    if not data.startswith(_GZIP_MAGIC):
+        return None
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        while data and not decompressor.eof:
+            decompressor.decompress(data, 1 << 16)  # output bounded; only the error matters
+            data = decompressor.unconsumed_tail
+    except zlib.error as exc:
+        return f"corrupt gzip data: {exc}"
+    return None
 
 
-def _first_line(exc: BaseException) -> str:
+def _at_end(stream: Any, pos: int) -> bool:
+    stream.seek(pos)
+    return not stream.read(1)
+
+
+def _first_line(exc: BaseException | None) -> str:
     text = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
-    return f"{type(exc).__name__}: {text[:120]}" if text else type(exc).__name__
+    text = re.sub(r"[^\x20-\x7e]+", "?", text[:120])  # a broken header line may be binary
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
