@@ -171,7 +171,7 @@ def main() -> None:
     from newsprism.evaluate_analysis import score_quote_attribution
     from newsprism.pipeline import Models
 
-    models = Models.load()
+    models = Models.load(worker_process=False)
     sets = [("demo (43, project gold)", [str(demo_corpus())], demo_gold())]
     if (SHARED / "seeds").is_dir():
         sets.append(("seeds (2 real)", [str(SHARED / "seeds")], SHARED / "gold" / "seeds.json"))
@@ -190,7 +190,7 @@ def main() -> None:
                 f"web news (different task and corpus) | {QUOOTSTRAP[0]:.3f} | {QUOOTSTRAP[1]:.3f} | "
                 f"{2 * QUOOTSTRAP[0] * QUOOTSTRAP[1] / sum(QUOOTSTRAP):.3f} | |")
     notes = [x for name, res in details for x in ("", error_note(name, res))]
-    mt_rows, mt_note = real_mt_rows(models.nlp)
+    mt_rows, mt_note = real_mt_rows(models.worker.nlp)
     body = "\n".join([
         ("Command: `python bench/analysis_quality.py --write`. The whole pipeline on each gold set, scored by "
         "`newsprism eval`'s scorer; the matching rules are in docs/gold-format.md. The demo gold was written "

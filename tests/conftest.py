@@ -27,7 +27,8 @@ def shared_dir() -> Path:
 def models():
     from newsprism.pipeline import Models
 
-    return Models.load()
+    with Models.load() as loaded:
+        yield loaded
 
 
 @pytest.fixture(scope="session")

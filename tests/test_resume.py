@@ -33,7 +33,7 @@ class _InterruptAt:
         yield T()
 
 
-@pytest.mark.parametrize("stage", ["analyze", "relate", "cluster"])
+@pytest.mark.parametrize("stage", ["analyze", "embed", "relate", "cluster"])
 def test_interrupted_run_resumes_to_the_same_result(tmp_path, models, stage):
     settings = Settings(batch_size=8)
     ref = open_store(str(tmp_path / "ref.db"))

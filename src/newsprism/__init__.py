@@ -9,7 +9,7 @@ The stage functions and records are usable without the CLI or a store::
 
 import logging
 
-from .errors import ConfigError, ExtractionError, IngestError, NewsprismError, StoreError
+from .errors import WorkerError, ConfigError, ExtractionError, IngestError, NewsprismError, StoreError
 from .models import (
     AlignedSpan, Analysis, Article, Claim, Comparison, Conflict, Entity, Fact, Quote,
     RawDocument, Relation, Story,
@@ -50,7 +50,7 @@ def __getattr__(name: str):  # type: ignore[no-untyped-def]
 
 
 __all__ = [
-    "AlignedSpan", "Analysis", "Article", "Claim", "Comparison", "Conflict", "ConfigError",
+    "AlignedSpan", "Analysis", "WorkerError", "Article", "Claim", "Comparison", "Conflict", "ConfigError",
     "Entity", "ExtractionError", "Fact", "IngestError", "NewsprismError", "Quote", "RawDocument",
     "Relation", "Story", "StoreError", *_LAZY,
 ]

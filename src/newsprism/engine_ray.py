@@ -268,13 +268,12 @@ def _sign(batch: dict[str, np.ndarray], *, config: RelateConfig) -> dict[str, li
 
 
 def _relate(batch: dict[str, np.ndarray], *, config: RelateConfig) -> dict[str, list]:
-    from .relate import relate_pair
+    from .worker import relate_pairs
 
     out = []
     for p in batch["p"]:
         done, todo, arts, ans, vecs = _load(p)
-        rels = [relate_pair(arts[a], arts[b], ans[a], ans[b], vecs[a], vecs[b], config=config)
-                for a, b in todo]
+        rels = relate_pairs(todo, (arts, ans, vecs), config)
         out.append(_dump((done, [r for r in rels if r.kind != "unrelated"])))
     return {"p": out}
 

@@ -22,6 +22,10 @@ class StoreError(NewsprismError):
     """The store could not be opened, migrated or written."""
 
 
+class WorkerError(NewsprismError):
+    """The worker process died (killed, out of memory); the batch it held was not stored."""
+
+
 class ConfigError(NewsprismError):
     """A setting or command-line option is invalid."""
 

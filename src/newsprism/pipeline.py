@@ -8,13 +8,15 @@ processes what is new and a crash or Ctrl-C loses at most the batch in flight.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from .analyze import analyze_articles, load_nlp
+from .analyze import load_nlp
 from .analyze.corpus import resolve_by_id
 from .clean import clean_documents
 from .cluster import ClusterConfig, StoryClusterer, StoryState, arrival_order, to_story
@@ -22,28 +24,60 @@ from .compare import compare_story
 from .embed import MiniLMEncoder, MultilingualEncoder, SentenceCache, embed_articles
 from .errors import IngestError
 from .ingest import iter_documents
-from .models import RawDocument
+from .models import Analysis, Article, RawDocument
 from .progress import NullProgress, Progress
 from .relate import (
-    RelateConfig, candidate_pairs_from, minhash_scheme, minhash_signatures, relate_pair,
+    RelateConfig, candidate_pairs_from, minhash_scheme, minhash_signatures,
 )
 from .settings import Settings
 from .store import Store
+from .worker import InlineWorker, ProcessWorker, Worker, relate_pairs
+from .worker import result as worker_result
 
 logger = logging.getLogger(__name__)
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @dataclass
 class Models:
     """The models the pipeline needs, loaded once and injected (tests may pass small ones)."""
 
-    nlp: object
+    worker: Worker  # runs spaCy, and shares the relate stage
     encoder: object
     multilingual: object
 
     @classmethod
-    def load(cls, *, device: str = "cpu") -> Models:
-        return cls(nlp=load_nlp(), encoder=MiniLMEncoder(device=device), multilingual=MultilingualEncoder())
+    def load(cls, *, device: str = "cpu", worker_process: bool | None = None) -> Models:
+        """Load every model.
+
+        With `worker_process` (the default when 2+ CPUs are usable) spaCy runs in a child
+        process (`ProcessWorker`) that overlaps the embedder and takes half of each relate
+        batch; the embedders here then take one CPU fewer.
+        """
+        cpus = usable_cpus()
+        if worker_process is None:
+            worker_process = cpus >= 2
+        worker: Worker = ProcessWorker() if worker_process else InlineWorker(load_nlp())
+        threads = max(1, cpus - 1) if worker_process else cpus
+        return cls(worker=worker, encoder=MiniLMEncoder(device=device, threads=threads),
+                   multilingual=MultilingualEncoder(threads=threads))
+
+    def close(self) -> None:
+        """Stop the worker process, if there is one."""
+        self.worker.close()
+
+    def __enter__(self) -> Models:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 @dataclass
@@ -118,28 +152,48 @@ def _batches(ids: Sequence[str], n: int) -> Iterable[list[str]]:
         yield list(ids[i:i + n])
 
 
-def analyze_pending(store: Store, models: Models, *, settings: Settings, progress: Progress) -> int:
+def analyze_and_embed_pending(store: Store, models: Models, *, settings: Settings,
+                              progress: Progress) -> tuple[int, int]:
+    """Analyze what has no analysis and embed what has no vectors, as (analyzed, embedded).
+
+    Batch k+1 is handed to the analyzer before batch k is embedded, so with a `ProcessAnalyzer`
+    the two stages run at once. Analyses are stored before their vectors: an interrupted run
+    leaves analyzed articles without vectors, which the next run embeds first.
+    """
     ids = store.ids_without_analysis()
-    with progress.task("analyze", len(ids)) as task:
-        for batch in _batches(ids, settings.batch_size):
-            arts = store.articles(batch)
-            store.save_analyses(analyze_articles(arts, nlp=models.nlp, config=settings.analyze))
-            task.advance(len(batch))
-    return len(ids)
-
-
-def embed_pending(store: Store, models: Models, *, settings: Settings, progress: Progress) -> int:
-    ids = store.ids_without_vectors()
+    fresh = set(ids)
+    leftovers = [i for i in store.ids_without_vectors() if i not in fresh]
     cache = SentenceCache(settings.sentence_cache)
-    with progress.task("embed", len(ids)) as task:
-        for batch in _batches(ids, settings.batch_size):
+    batches = iter(list(_batches(ids, settings.batch_size)))
+
+    def submit() -> tuple[list[Article], Future[list[Analysis]]] | None:
+        batch = next(batches, None)
+        if batch is None:
+            return None
+        arts = store.articles(batch)
+        return arts, models.worker.analyze(arts, settings.analyze)
+
+    def embed(arts: Sequence[Article], ans: Sequence[Analysis]) -> None:
+        store.save_vectors(embed_articles(arts, ans, encoder=models.encoder,
+                                          multilingual=models.multilingual, cache=cache))
+
+    with progress.task("analyze", len(ids)) as analyzed, \
+            progress.task("embed", len(ids) + len(leftovers)) as embedded:
+        pending = submit()
+        for batch in _batches(leftovers, settings.batch_size):  # while the first batch is analyzed
             arts = store.articles(batch)
             ans = store.analyses(batch)
-            vecs = embed_articles(arts, [ans[a.id] for a in arts], encoder=models.encoder,
-                                  multilingual=models.multilingual, cache=cache)
-            store.save_vectors(vecs)
-            task.advance(len(batch))
-    return len(ids)
+            embed(arts, [ans[a.id] for a in arts])
+            embedded.advance(len(batch))
+        while pending is not None:
+            arts, future = pending
+            ans = worker_result(future)
+            store.save_analyses(ans)
+            analyzed.advance(len(arts))
+            pending = submit()
+            embed(arts, ans)
+            embedded.advance(len(arts))
+    return len(ids), len(ids) + len(leftovers)
 
 
 def _dated_span(store: Store, ids: Sequence[str]) -> tuple[datetime, datetime] | None:
@@ -177,7 +231,8 @@ def active_since(store: Store, new: Sequence[str], cfg: ClusterConfig) -> dateti
     return span[0] - timedelta(days=cfg.horizon_days)
 
 
-def relate_pending(store: Store, *, settings: Settings, progress: Progress) -> tuple[int, int]:
+def relate_pending(store: Store, *, settings: Settings, progress: Progress,
+                   worker: Worker | None = None) -> tuple[int, int]:
     """Compare each new article with every candidate stored before it (or in its batch).
 
     Only the new articles are signed and searched; the index holds the signature and document
@@ -209,12 +264,13 @@ def relate_pending(store: Store, *, settings: Settings, progress: Progress) -> t
             need = {x for p in todo for x in p}
             ans, vectors = store.analyses(need), store.vectors(need)
             articles = {a.id: a for a in store.articles(need)}
-            rels = []
-            for a, b in todo:
-                r = relate_pair(articles[a], articles[b], ans[a], ans[b], vectors[a], vectors[b],
-                                config=cfg)
-                if r.kind != "unrelated":
-                    rels.append(r)
+            # the worker takes the first half of the pairs while this process does the rest
+            half = len(todo) // 2 if worker is not None else 0
+            inputs = (articles, ans, vectors)
+            theirs = worker.relate(todo[:half], inputs, cfg) if half else None
+            ours = relate_pairs(todo[half:], inputs, cfg)
+            done = (worker_result(theirs) if theirs is not None else []) + ours
+            rels = [r for r in done if r.kind != "unrelated"]
             store.save_relations(rels, batch)
             n_rel += len(rels)
             task.advance(len(batch))
@@ -282,11 +338,10 @@ def process(store: Store, models: Models, *, settings: Settings = Settings(),
             progress: Progress = NullProgress()) -> RunSummary:
     """Run every stage after ingest on whatever the store has not processed yet."""
     s = RunSummary()
-    s.analyzed = analyze_pending(store, models, settings=settings, progress=progress)
-    s.lap("analyze")
-    s.embedded = embed_pending(store, models, settings=settings, progress=progress)
-    s.lap("embed")
-    s.related, s.relations = relate_pending(store, settings=settings, progress=progress)
+    s.analyzed, s.embedded = analyze_and_embed_pending(store, models, settings=settings, progress=progress)
+    s.lap("analyze+embed")
+    s.related, s.relations = relate_pending(store, settings=settings, progress=progress,
+                                            worker=models.worker)
     s.lap("relate")
     s.clustered, touched = cluster_pending(store, settings=settings, progress=progress)
     s.lap("cluster")

@@ -1,0 +1,76 @@
+"""The second-core worker: a child process gives the same store as doing everything inline,
+a script without a main guard can use it, and a dead child is one clear error."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from newsprism.cli import demo_corpus
+from newsprism.errors import WorkerError
+from newsprism.pipeline import Models, ingest, process
+from newsprism.report import build_report
+from newsprism.settings import Settings
+from newsprism.store import open_store
+from newsprism.worker import InlineWorker, ProcessWorker
+
+
+def _report(tmp_path, name, models, settings):
+    store = open_store(str(tmp_path / f"{name}.db"))
+    ingest(store, [str(demo_corpus())], settings=settings)
+    process(store, models, settings=settings)
+    report = build_report(store)
+    store.close()
+    return report
+
+
+def test_process_worker_and_inline_worker_store_identical_results(models, tmp_path):
+    from newsprism.analyze import load_nlp
+
+    assert isinstance(models.worker, ProcessWorker) or os.cpu_count() == 1
+    settings = Settings(batch_size=8)  # several analyze and relate batches in flight
+    inline = Models(worker=InlineWorker(load_nlp()), encoder=models.encoder, multilingual=models.multilingual)
+    child = Models(worker=ProcessWorker(), encoder=models.encoder, multilingual=models.multilingual)
+    try:
+        want = _report(tmp_path, "inline", inline, settings)
+        got = _report(tmp_path, "child", child, settings)
+    finally:
+        child.close()
+    assert want["relations"], "the demo corpus has relations to compare"
+    assert got == want
+
+
+def test_a_script_without_a_main_guard_can_start_the_worker(tmp_path):
+    script = tmp_path / "unguarded.py"
+    script.write_text(textwrap.dedent("""
+        from newsprism.models import Article
+        from newsprism.analyze import AnalyzeConfig
+        from newsprism.worker import ProcessWorker, result
+
+        worker = ProcessWorker()
+        art = Article(id="a1", origin="x", text="The mayor said the bridge will reopen on Monday.", raw="")
+        (an,) = result(worker.analyze([art], AnalyzeConfig()))
+        worker.close()
+        print("sentences", len(an.sentences))
+    """), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "sentences 1"  # printed once: the child did not re-run the script
+
+
+def test_a_dead_worker_is_one_clear_error():
+    from newsprism.worker import result
+
+    worker = ProcessWorker()
+    try:
+        with pytest.raises(WorkerError, match="worker process stopped"):
+            result(worker._submit(os._exit, 3))  # the child dies as an OOM kill would end it
+        with pytest.raises(WorkerError, match="worker process stopped"):
+            worker._submit(os.getpid)
+    finally:
+        worker.close()
