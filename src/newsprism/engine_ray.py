@@ -1,11 +1,13 @@
 """`--engine ray`: the pipeline's own stage functions on Ray Data, the store kept at the edge.
 
 The driver reads each stage's unfinished work from the store (as `pipeline.py` does), hands it
-to Ray Data as rows, and writes results back batch by batch with `iter_batches`, so a store
-filled by this engine is consistent and resumable exactly like the in-process one.
+to Ray Data as rows one wave at a time (`RayConfig.wave` articles, so its memory does not grow
+with the corpus), and writes results back batch by batch with `iter_batches`, so a store filled
+by this engine is consistent and resumable exactly like the in-process one.
 
 - analyze / embed: one row per in-process batch (the same `Settings.batch_size` slices), run by
-  `map_batches` on actor pools that load their model once; identical batches give identical
+  two chained `map_batches` on actor pools that load their model once per wave: analyses flow
+  to the embedder inside Ray, and the two stages run at once; identical batches give identical
   vectors (an encoder's padding depends on its batch).
 - relate: signing and `relate_pair` are tasks; the two global candidate searches are
   key-partitioned shuffles (`groupby().map_groups()`): LSH buckets keyed by (band, band bytes),
@@ -52,6 +54,10 @@ class RayConfig:
     #: article; stories straddling a boundary are stitched (see module docstring).
     window_days: float = 30.0
     actors: int = 1  # model-loading actors per stage (each holds its own copy of the model)
+    #: Articles (or stories, for compare) the driver hands Ray at a time. The driver holds one
+    #: wave's inputs, so its memory is bounded by this, not by the corpus; analyze and embed
+    #: actors load their models once per wave.
+    wave: int = 2048
     object_store_bytes: int = 1_500_000_000  # local ray only
 
 
@@ -111,6 +117,8 @@ def _from_items(items: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
 # -- analyze / embed: actor pools, one row per in-process batch ----------------------------------
 
 class _Analyze:
+    """Articles in, (articles, analyses) out: the next stage, embed, needs both."""
+
     def __init__(self, config: object) -> None:
         from .analyze import load_nlp
 
@@ -119,11 +127,16 @@ class _Analyze:
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list]:
         from .analyze import analyze_articles
 
-        out = [_dump(analyze_articles(_load(p), nlp=self.nlp, config=self.config)) for p in batch["p"]]
+        out = []
+        for p in batch["p"]:
+            arts = _load(p)
+            out.append(_dump((arts, analyze_articles(arts, nlp=self.nlp, config=self.config), True)))
         return {"p": out}
 
 
 class _Embed:
+    """(articles, analyses, whether the analyses are new) in, (new analyses, vectors) out."""
+
     def __init__(self, device: str, cache_size: int = 20_000) -> None:
         from .embed import MiniLMEncoder, MultilingualEncoder, SentenceCache
 
@@ -135,27 +148,56 @@ class _Embed:
 
         out = []
         for p in batch["p"]:
-            arts, ans = _load(p)
-            out.append(_dump(embed_articles(arts, ans, encoder=self.encoder, multilingual=self.multilingual,
-                                            cache=self.cache)))
+            arts, ans, fresh = _load(p)
+            vecs = embed_articles(arts, ans, encoder=self.encoder, multilingual=self.multilingual,
+                                  cache=self.cache)
+            out.append(_dump((ans if fresh else [], vecs)))
         return {"p": out}
 
 
-def _run_model_stage(store: Store, ids: Sequence[str], make_row, cls, kwargs: dict, save,  # type: ignore[no-untyped-def]
-                     *, name: str, settings: Settings, ray_cfg: RayConfig, progress: Progress) -> int:
-    with progress.task(name, len(ids)) as task:
-        if not ids:
-            return 0
-        items = [{"p": _dump(make_row(b))} for b in _batches(ids, settings.batch_size)]
-        from ray.data import ActorPoolStrategy
+def _waves(ids: Sequence[str], size: int, batch_size: int) -> Iterable[list[str]]:
+    """Slices of about `size` ids, a whole number of batches each, so that the batches inside
+    are the in-process runner's (an encoder's padding, so its vectors, depend on the batch)."""
+    size = max(1, size // batch_size) * batch_size
+    for i in range(0, len(ids), size):
+        yield list(ids[i:i + size])
 
-        ds = _from_items(items).map_batches(cls, fn_constructor_kwargs=kwargs, batch_size=1,
-                                            compute=ActorPoolStrategy(size=ray_cfg.actors))
-        for row in _rows(ds):
-            done = _load(row["p"])
-            save(done)
-            task.advance(len(done))
-    return len(ids)
+
+def analyze_and_embed_ray(store: Store, *, settings: Settings, ray_cfg: RayConfig,
+                          progress: Progress) -> tuple[int, int]:
+    """Analyze and embed on two actor pools chained inside Ray, so analyses reach the embedder
+    without the driver holding them and both stages run at once; the driver stores each batch's
+    analyses, then its vectors, as rows come back (resumable as `pipeline` is)."""
+    from ray.data import ActorPoolStrategy
+
+    ids = store.ids_without_analysis()
+    fresh = set(ids)
+    leftovers = [i for i in store.ids_without_vectors() if i not in fresh]  # analyzed, not embedded
+    pool = ActorPoolStrategy(size=ray_cfg.actors)
+    embed_args = {"device": settings.device, "cache_size": settings.sentence_cache}
+
+    def with_analyses(batch: list[str]) -> bytes:
+        arts, ans = store.articles(batch), store.analyses(batch)
+        return _dump((arts, [ans[a.id] for a in arts], False))
+
+    with progress.task("analyze", len(ids)) as analyzed, \
+            progress.task("embed", len(ids) + len(leftovers)) as embedded:
+        for todo, make, analyze in ((leftovers, with_analyses, False),
+                                    (ids, lambda b: _dump(store.articles(b)), True)):
+            for wave in _waves(todo, ray_cfg.wave, settings.batch_size):
+                ds = _from_items([{"p": make(b)} for b in _batches(wave, settings.batch_size)])
+                if analyze:
+                    ds = ds.map_batches(_Analyze, fn_constructor_kwargs={"config": settings.analyze},
+                                        batch_size=1, compute=pool)
+                ds = ds.map_batches(_Embed, fn_constructor_kwargs=embed_args, batch_size=1, compute=pool)
+                for row in _rows(ds):
+                    ans, vecs = _load(row["p"])
+                    if ans:
+                        store.save_analyses(ans)
+                        analyzed.advance(len(ans))
+                    store.save_vectors(vecs)
+                    embedded.advance(len(vecs))
+    return len(ids), len(ids) + len(leftovers)
 
 
 # -- relate: LSH banding and kNN as key-partitioned shuffles --------------------------------------
@@ -278,7 +320,8 @@ def _relate(batch: dict[str, np.ndarray], *, config: RelateConfig) -> dict[str, 
     return {"p": out}
 
 
-def relate_pending_ray(store: Store, *, settings: Settings, progress: Progress) -> tuple[int, int]:
+def relate_pending_ray(store: Store, *, settings: Settings, progress: Progress,
+                       ray_cfg: RayConfig = RayConfig()) -> tuple[int, int]:
     """`pipeline.relate_pending` with signing, candidate search and alignment on Ray."""
     new = store.ids_not_related()
     if not new:
@@ -299,19 +342,22 @@ def relate_pending_ray(store: Store, *, settings: Settings, progress: Progress) 
     by_later: dict[str, list[tuple[str, str]]] = {}
     for a, b in sorted(pairs):
         by_later.setdefault(max((a, b), key=lambda x: pos.get(x, -1)), []).append((a, b))
-    items = []
-    for batch in _batches(new, settings.batch_size):
+
+    def item(batch: list[str]) -> dict[str, bytes]:
         todo = [p for aid in batch for p in by_later.get(aid, [])]
         need = {x for p in todo for x in p}
-        items.append({"p": _dump((batch, todo, {a.id: a for a in store.articles(need)},
-                                  store.analyses(need), store.vectors(need)))})
+        return {"p": _dump((batch, todo, {a.id: a for a in store.articles(need)},
+                            store.analyses(need), store.vectors(need)))}
+
     n_rel = 0
     with progress.task("relate", len(new)) as task:
-        for row in _rows(_from_items(items).map_batches(_relate, fn_kwargs={"config": cfg}, batch_size=1)):
-            done, rels = _load(row["p"])
-            store.save_relations(rels, done)
-            n_rel += len(rels)
-            task.advance(len(done))
+        for wave in _waves(new, ray_cfg.wave, settings.batch_size):  # the driver holds one wave's texts and vectors
+            items = [item(b) for b in _batches(wave, settings.batch_size)]
+            for row in _rows(_from_items(items).map_batches(_relate, fn_kwargs={"config": cfg}, batch_size=1)):
+                done, rels = _load(row["p"])
+                store.save_relations(rels, done)
+                n_rel += len(rels)
+                task.advance(len(done))
     return len(new), n_rel
 
 
@@ -503,24 +549,43 @@ def _compare(batch: dict[str, np.ndarray], *, settings: Settings) -> dict[str, l
 
 
 def compare_stories_ray(store: Store, story_ids: Iterable[str], *, settings: Settings,
-                        progress: Progress) -> int:
+                        progress: Progress, ray_cfg: RayConfig = RayConfig()) -> int:
     story_ids = list(story_ids)
     states = {d["id"]: d for d in store.story_states_of(story_ids)}
     sids = [s for s in story_ids if s in states]
     with progress.task("compare", len(sids)) as task:
         if not sids:
             return 0
-        items = []
-        for sid in sids:
+
+        def item(sid: str) -> dict[str, bytes]:
             ids = states[sid]["members"]
             arts = {a.id: a for a in store.articles(ids)}
             rels = [r for r in store.relations(ids) if r.a in arts and r.b in arts]
-            items.append({"p": _dump((states[sid], arts, rels, store.analyses(ids), store.vectors(ids)))})
-        for row in _rows(_from_items(items).map_batches(_compare, fn_kwargs={"settings": settings}, batch_size=1)):
-            comp, story = _load(row["p"])
-            store.save_comparisons([comp], [story])
-            task.advance()
+            return {"p": _dump((states[sid], arts, rels, store.analyses(ids), store.vectors(ids)))}
+
+        # a wave of stories at a time, fewer when stories are large: the driver holds one wave
+        for wave in _story_waves(sids, {sid: len(states[sid]["members"]) for sid in sids}, ray_cfg.wave):
+            items = [item(sid) for sid in wave]
+            for row in _rows(_from_items(items).map_batches(_compare, fn_kwargs={"settings": settings},
+                                                            batch_size=1)):
+                comp, story = _load(row["p"])
+                store.save_comparisons([comp], [story])
+                task.advance()
     return len(sids)
+
+
+def _story_waves(sids: Sequence[str], size: Mapping[str, int], articles: int) -> Iterable[list[str]]:
+    """Stories in order, grouped so each group holds about `articles` member articles."""
+    wave: list[str] = []
+    held = 0
+    for sid in sids:
+        if wave and held + size[sid] > articles:
+            yield wave
+            wave, held = [], 0
+        wave.append(sid)
+        held += size[sid]
+    if wave:
+        yield wave
 
 
 # -- the runner -----------------------------------------------------------------------------------
@@ -537,27 +602,16 @@ def process_ray(store: Store, *, settings: Settings = Settings(), progress: Prog
     _quiet_ray_data()
     s = RunSummary()
     try:
-        ids = store.ids_without_analysis()
-        s.analyzed = _run_model_stage(
-            store, ids, store.articles, _Analyze, {"config": settings.analyze}, store.save_analyses,
-            name="analyze", settings=settings, ray_cfg=config, progress=progress)
-        s.lap("analyze")
-
-        def arts_and_analyses(batch: list[str]) -> tuple[list, list]:
-            arts, ans = store.articles(batch), store.analyses(batch)
-            return arts, [ans[a.id] for a in arts]
-
-        s.embedded = _run_model_stage(
-            store, store.ids_without_vectors(), arts_and_analyses, _Embed,
-            {"device": settings.device, "cache_size": settings.sentence_cache},
-            store.save_vectors, name="embed", settings=settings, ray_cfg=config, progress=progress)
-        s.lap("embed")
-        s.related, s.relations = relate_pending_ray(store, settings=settings, progress=progress)
+        s.analyzed, s.embedded = analyze_and_embed_ray(store, settings=settings, ray_cfg=config,
+                                                       progress=progress)
+        s.lap("analyze+embed")
+        s.related, s.relations = relate_pending_ray(store, settings=settings, progress=progress, ray_cfg=config)
         s.lap("relate")
         s.clustered, touched = cluster_pending_ray(store, settings=settings, ray_cfg=config, progress=progress)
         s.lap("cluster")
         stale = set(store.stale_story_ids()) | touched
-        s.compared = compare_stories_ray(store, sorted(stale), settings=settings, progress=progress)
+        s.compared = compare_stories_ray(store, sorted(stale), settings=settings, progress=progress,
+                                         ray_cfg=config)
         s.lap("compare")
     finally:
         if started:
