@@ -133,3 +133,20 @@ def _bcubed_f1(pred: list[list[str]], gold: list[list[str]]) -> float:
     prec = sum(len(p_of[a] & g_of[a]) / len(p_of[a]) for a in items) / len(items)
     rec = sum(len(p_of[a] & g_of[a]) / len(g_of[a]) for a in items) / len(items)
     return 2 * prec * rec / (prec + rec)
+
+
+def test_quiet_ray_run_writes_nothing_to_stderr(tmp_path):
+    """`-q` with `--engine ray`: Ray's start-up notices and runtime log lines stay hidden."""
+    import os
+    import subprocess
+    import sys
+
+    from newsprism.cli import demo_corpus
+
+    done = subprocess.run(
+        [sys.executable, "-m", "newsprism", "run", str(demo_corpus() / "wire_feed.jsonl"), "--db",
+         str(tmp_path / "q.db"), "--out", str(tmp_path / "out"), "--engine", "ray", "-q"],
+        capture_output=True, text=True, timeout=900, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stderr == ""
+    assert (tmp_path / "out" / "report.json").is_file()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -72,13 +73,19 @@ def _load(b: bytes) -> Any:
 # -- ray session ----------------------------------------------------------------------------------
 
 def start_ray(address: str | None = None, *, num_cpus: int | None = None,
-              config: RayConfig = RayConfig()) -> bool:
+              config: RayConfig = RayConfig(), quiet: bool = False) -> bool:
     """Start a local Ray (no `address`) or join a cluster; False when one is already running
-    in this process (the caller then must not shut it down)."""
+    in this process (the caller then must not shut it down).
+
+    `quiet` (the CLI's `-q`) also hides Ray's start-up notice about token authentication, which
+    would otherwise reach stderr.
+    """
     import ray
 
     if ray.is_initialized():
         return False
+    if quiet:
+        logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(logging.ERROR)
     runtime_env = {"env_vars": {k: os.environ.get(k, v) for k, v in _WORKER_ENV.items()}}
     # Ray's own INFO lines (start-up, "Dataset ... execution finished") would interleave with the
     # runner's progress and break `-q`; warnings still show.
@@ -96,6 +103,8 @@ def _quiet_ray_data() -> None:
 
     for name in ("ray.data", "ray.data._internal"):
         logging.getLogger(name).setLevel(logging.ERROR)  # incl. "progress bars disabled"
+    # Ray warns that the named actor options it documents are deprecated (its own internals)
+    warnings.filterwarnings("ignore", message="`ray_remote_args` is deprecated")
     ctx = DataContext.get_current()
     ctx.enable_progress_bars = False  # the runner's own progress reports each stage
     ctx.print_on_execution_start = False
@@ -174,6 +183,9 @@ def analyze_and_embed_ray(store: Store, *, settings: Settings, ray_cfg: RayConfi
     fresh = set(ids)
     leftovers = [i for i in store.ids_without_vectors() if i not in fresh]  # analyzed, not embedded
     pool = ActorPoolStrategy(size=ray_cfg.actors)
+    # max_restarts=0: a restartable actor whose constructor arguments sit in the object store
+    # makes Ray's C++ runtime log an error line on every start, which `-q` cannot hide; a lost
+    # actor fails the run instead, and the next run resumes from the store
     embed_args = {"device": settings.device, "cache_size": settings.sentence_cache}
 
     def with_analyses(batch: list[str]) -> bytes:
@@ -188,8 +200,9 @@ def analyze_and_embed_ray(store: Store, *, settings: Settings, ray_cfg: RayConfi
                 ds = _from_items([{"p": make(b)} for b in _batches(wave, settings.batch_size)])
                 if analyze:
                     ds = ds.map_batches(_Analyze, fn_constructor_kwargs={"config": settings.analyze},
-                                        batch_size=1, compute=pool)
-                ds = ds.map_batches(_Embed, fn_constructor_kwargs=embed_args, batch_size=1, compute=pool)
+                                        batch_size=1, compute=pool, max_restarts=0)
+                ds = ds.map_batches(_Embed, fn_constructor_kwargs=embed_args, batch_size=1, compute=pool,
+                                    max_restarts=0)
                 for row in _rows(ds):
                     ans, vecs = _load(row["p"])
                     if ans:
@@ -592,13 +605,13 @@ def _story_waves(sids: Sequence[str], size: Mapping[str, int], articles: int) ->
 
 def process_ray(store: Store, *, settings: Settings = Settings(), progress: Progress = NullProgress(),
                 address: str | None = None, num_cpus: int | None = None,
-                config: RayConfig = RayConfig()) -> RunSummary:
+                config: RayConfig = RayConfig(), quiet: bool = False) -> RunSummary:
     """`pipeline.process` on Ray Data: every stage after ingest on what the store has not
     processed yet. Starts a local Ray (or joins `address`) unless one is running; shuts down
     only a Ray it started."""
     import ray
 
-    started = start_ray(address, num_cpus=num_cpus, config=config)
+    started = start_ray(address, num_cpus=num_cpus, config=config, quiet=quiet)
     _quiet_ray_data()
     s = RunSummary()
     try:

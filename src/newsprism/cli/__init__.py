@@ -139,7 +139,7 @@ def _process(store, *, quiet: bool, device: str, engine: str = "local",  # type:
         with _progress(quiet) as prog:
             if not quiet:
                 err.print("starting ray…" if ray_address is None else f"joining ray at {ray_address}…")
-            return process_ray(store, settings=settings, progress=prog, address=ray_address)
+            return process_ray(store, settings=settings, progress=prog, address=ray_address, quiet=quiet)
     with _progress(quiet) as prog:
         if not quiet:
             err.print("loading models…")
