@@ -50,3 +50,30 @@ def run_script(script: str, *args: str) -> dict:
         print(out.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"{Path(script).name} {' '.join(args)} failed")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def tree_rss_kb(root: int) -> int:
+    """Summed VmRSS of `root` and all its descendants (hand-rolled: psutil is not a dependency)."""
+    parent: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                stat = Path(f"/proc/{d}/stat").read_text()
+                parent[int(d)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    tree, frontier = {root}, [root]
+    while frontier:
+        p = frontier.pop()
+        kids = [c for c, pp in parent.items() if pp == p and c not in tree]
+        tree.update(kids)
+        frontier.extend(kids)
+    total = 0
+    for pid in tree:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total

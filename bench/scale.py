@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED, run_script, write_section  # noqa: E402
+from _common import SHARED, run_script, tree_rss_kb, write_section  # noqa: E402
 
 MULTINEWS = SHARED / "data" / "stories-multinews" / "articles.jsonl.gz"
 
@@ -54,33 +54,6 @@ def make_corpus(n: int, out: Path, seed: int = 11) -> tuple[Path, int]:
     return path, max(0, n - len(real))
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Summed VmRSS of `root` and all its descendants (hand-rolled: psutil is not a dependency)."""
-    parent: dict[int, int] = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                stat = Path(f"/proc/{d}/stat").read_text()
-                parent[int(d)] = int(stat.rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                pass
-    tree, frontier = {root}, [root]
-    while frontier:
-        p = frontier.pop()
-        kids = [c for c, pp in parent.items() if pp == p and c not in tree]
-        tree.update(kids)
-        frontier.extend(kids)
-    total = 0
-    for pid in tree:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
-
-
 def child(engine: str, corpus: str) -> dict:
     from newsprism.pipeline import Models, ingest, process
     from newsprism.settings import Settings
@@ -91,7 +64,7 @@ def child(engine: str, corpus: str) -> dict:
 
     def sample() -> None:
         while not stop.is_set():
-            peak[0] = max(peak[0], _tree_rss_kb(os.getpid()))
+            peak[0] = max(peak[0], tree_rss_kb(os.getpid()))
             stop.wait(0.5)
 
     models = Models.load() if engine == "local" else None

@@ -31,16 +31,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED, write_section  # noqa: E402
+from _common import SHARED, tree_rss_kb, write_section  # noqa: E402
 
 MULTINEWS = SHARED / "data" / "stories-multinews" / "articles.jsonl.gz"
 
 
 def _rss_kb() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+    """This process and its children (the analysis worker), as `newsprism watch` would hold."""
+    return tree_rss_kb(os.getpid())
 
 
 def child(args: argparse.Namespace) -> list[dict]:
