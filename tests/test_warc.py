@@ -180,11 +180,8 @@ def test_a_warc_is_not_held_to_the_per_file_size_limit(tmp_path):
     assert len(out) == 6 and all(isinstance(d, RawDocument) for d in out)
 
 
-def test_records_are_streamed_lazily(tmp_path, monkeypatch):
-    """The first document arrives after reading only the start of the file (no timing involved)."""
-    recs = [{"uri": f"https://a.example/{i}", "payload": page(f"Story {i}")} for i in range(300)]
-    path = build(tmp_path / "big.warc.gz", recs)
-    size = path.stat().st_size
+def _track_opens(monkeypatch, path: Path) -> list:
+    """The file handles opened on `path` from now on, so a test can ask how far they have read."""
     handles: list = []
     real_open = Path.open
 
@@ -195,6 +192,15 @@ def test_records_are_streamed_lazily(tmp_path, monkeypatch):
         return fh
 
     monkeypatch.setattr(Path, "open", tracking_open)
+    return handles
+
+
+def test_records_are_streamed_lazily(tmp_path, monkeypatch):
+    """The first document arrives after reading only the start of the file (no timing involved)."""
+    recs = [{"uri": f"https://a.example/{i}", "payload": page(f"Story {i}")} for i in range(300)]
+    path = build(tmp_path / "big.warc.gz", recs)
+    size = path.stat().st_size
+    handles = _track_opens(monkeypatch, path)
     stream = iter_warc_file(path, max_bytes=1_000_000)
     first = next(stream)
     assert isinstance(first, RawDocument) and first.url == "https://a.example/0"
@@ -275,16 +281,7 @@ def test_single_stream_gzip_is_streamed_lazily(tmp_path, monkeypatch):
             dst.write(chunk)
     size = path.stat().st_size
     assert size > 3_000_000
-    handles: list = []
-    real_open = Path.open
-
-    def tracking_open(self, *args, **kwargs):
-        fh = real_open(self, *args, **kwargs)
-        if self == path:
-            handles.append(fh)
-        return fh
-
-    monkeypatch.setattr(Path, "open", tracking_open)
+    handles = _track_opens(monkeypatch, path)
     stream = iter_warc_file(path, max_bytes=1_000_000)
     first = next(stream)
     assert isinstance(first, RawDocument) and first.origin.startswith(f"{path}@0+")
