@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TextIO
+
+from datasketch import LeanMinHash
 
 from .analyze import load_nlp
 from .analyze.corpus import resolve_by_id
@@ -231,6 +233,31 @@ def active_since(store: Store, new: Sequence[str], cfg: ClusterConfig) -> dateti
     return span[0] - timedelta(days=cfg.horizon_days)
 
 
+def relate_plan(store: Store, new: Sequence[str], cfg: RelateConfig, *,
+                sign: Callable[[Sequence[str]], Iterable[dict[str, LeanMinHash]]],
+                search: Callable[..., set[tuple[str, str]]]) -> dict[str, list[tuple[str, str]]]:
+    """The candidate pairs of the `new` articles, each listed under the newer of its two ids.
+
+    Shared by both engines, which differ only in how they `sign` (MinHash the texts of the
+    ids given, batch by batch) and `search` (`candidate_pairs_from`'s signature). Signatures are
+    saved as they come, and only articles within the horizon (`relate_scope`) are loaded. A
+    batch of new articles is marked related together with every pair it closes, so a crash
+    never leaves a pair half done.
+    """
+    scope = relate_scope(store, new, cfg)
+    sigs = store.signatures(seed=cfg.seed, num_perm=cfg.num_perm, scheme=minhash_scheme(cfg), ids=scope)
+    unsigned = [aid for aid in store.ids_with_vectors(scope) if aid not in sigs]
+    for fresh in sign(unsigned) if unsigned else ():
+        store.save_signatures(fresh)
+        sigs.update(fresh)
+    pairs = search(sigs, store.doc_vectors(scope), store.languages(scope), config=cfg, queries=new)
+    pos = {aid: i for i, aid in enumerate(new)}
+    by_later: dict[str, list[tuple[str, str]]] = {}
+    for a, b in sorted(pairs):
+        by_later.setdefault(max((a, b), key=lambda x: pos.get(x, -1)), []).append((a, b))
+    return by_later
+
+
 def relate_pending(store: Store, *, settings: Settings, progress: Progress,
                    worker: Worker | None = None) -> tuple[int, int]:
     """Compare each new article with every candidate stored before it (or in its batch).
@@ -243,20 +270,12 @@ def relate_pending(store: Store, *, settings: Settings, progress: Progress,
     if not new:
         return 0, 0
     cfg = settings.relate
-    scope = relate_scope(store, new, cfg)
-    sigs = store.signatures(seed=cfg.seed, num_perm=cfg.num_perm, scheme=minhash_scheme(cfg), ids=scope)
-    unsigned = [aid for aid in store.ids_with_vectors(scope) if aid not in sigs]
-    for batch in _batches(unsigned, settings.batch_size * 8):
-        fresh = minhash_signatures(store.articles(batch), config=cfg)
-        store.save_signatures(fresh)
-        sigs.update(fresh)
-    pairs = candidate_pairs_from(sigs, store.doc_vectors(scope), store.languages(scope), config=cfg,
-                                 queries=new)
-    pos = {aid: i for i, aid in enumerate(new)}
-    by_later: dict[str, list[tuple[str, str]]] = {}
-    for a, b in pairs:
-        later = max((a, b), key=lambda x: pos.get(x, -1))
-        by_later.setdefault(later, []).append((a, b))
+
+    def sign(unsigned: Sequence[str]) -> Iterable[dict[str, LeanMinHash]]:
+        for batch in _batches(unsigned, settings.batch_size * 8):
+            yield minhash_signatures(store.articles(batch), config=cfg)
+
+    by_later = relate_plan(store, new, cfg, sign=sign, search=candidate_pairs_from)
     n_rel = 0
     with progress.task("relate", len(new)) as task:
         for batch in _batches(new, settings.batch_size):

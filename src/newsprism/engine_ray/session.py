@@ -1,0 +1,114 @@
+"""The Ray session and the plumbing every stage shares: pickled rows in, rows back in
+batches, inputs handed over one wave at a time."""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+_WORKER_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+
+
+@dataclass(frozen=True, slots=True)
+class RayConfig:
+    """How the Ray engine blocks and sizes its work."""
+
+    #: Story assignment runs per time window of this many days, counted from the earliest new
+    #: article; stories straddling a boundary are stitched (see module docstring).
+    window_days: float = 30.0
+    actors: int = 1  # model-loading actors per stage (each holds its own copy of the model)
+    #: Articles (or stories, for compare) the driver hands Ray at a time. The driver holds one
+    #: wave's inputs, so its memory is bounded by this, not by the corpus; analyze and embed
+    #: actors load their models once per wave.
+    wave: int = 2048
+    object_store_bytes: int = 1_500_000_000  # local ray only
+
+
+def _dump(x: object) -> bytes:
+    return pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _load(b: bytes) -> Any:
+    return pickle.loads(b)
+
+
+def start_ray(address: str | None = None, *, num_cpus: int | None = None,
+              config: RayConfig = RayConfig(), quiet: bool = False) -> bool:
+    """Start a local Ray (no `address`) or join a cluster; False when one is already running
+    in this process (the caller then must not shut it down).
+
+    `quiet` (the CLI's `-q`) also hides Ray's start-up notice about token authentication, which
+    would otherwise reach stderr.
+    """
+    import ray
+
+    if ray.is_initialized():
+        return False
+    if quiet:
+        logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(logging.ERROR)
+    runtime_env = {"env_vars": {k: os.environ.get(k, v) for k, v in _WORKER_ENV.items()}}
+    # Ray's own INFO lines (start-up, "Dataset ... execution finished") would interleave with the
+    # runner's progress and break `-q`; warnings still show.
+    quiet = {"logging_level": logging.WARNING, "log_to_driver": False, "runtime_env": runtime_env}
+    if address is None:
+        ray.init(num_cpus=num_cpus, include_dashboard=False, ignore_reinit_error=True,
+                 object_store_memory=config.object_store_bytes, **quiet)
+    else:
+        ray.init(address=address, **quiet)
+    return True
+
+
+def _quiet_ray_data() -> None:
+    from ray.data import DataContext
+
+    for name in ("ray.data", "ray.data._internal"):
+        logging.getLogger(name).setLevel(logging.ERROR)  # incl. "progress bars disabled"
+    # Ray warns that the named actor options it documents are deprecated (its own internals)
+    warnings.filterwarnings("ignore", message="`ray_remote_args` is deprecated")
+    ctx = DataContext.get_current()
+    ctx.enable_progress_bars = False  # the runner's own progress reports each stage
+    ctx.print_on_execution_start = False
+    ctx.execution_options.preserve_order = True  # batches reach actors (and caches) in store order
+
+
+def _rows(ds) -> Iterable[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """Result rows, pulled by the driver in batches (the store write-back)."""
+    for batch in ds.iter_batches(batch_size=64, batch_format="pandas"):
+        yield from batch.to_dict("records")
+
+
+def _from_items(items: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+    import ray.data
+
+    return ray.data.from_items(items, override_num_blocks=max(1, min(len(items), 64)))
+
+
+def _waves(ids: Sequence[str], size: int, batch_size: int) -> Iterable[list[str]]:
+    """Slices of about `size` ids, a whole number of batches each, so that the batches inside
+    are the in-process runner's (an encoder's padding, so its vectors, depend on the batch)."""
+    size = max(1, size // batch_size) * batch_size
+    for i in range(0, len(ids), size):
+        yield list(ids[i:i + size])
+
+
+def _story_waves(sids: Sequence[str], size: Mapping[str, int], articles: int) -> Iterable[list[str]]:
+    """Stories in order, grouped so each group holds about `articles` member articles."""
+    wave: list[str] = []
+    held = 0
+    for sid in sids:
+        if wave and held + size[sid] > articles:
+            yield wave
+            wave, held = [], 0
+        wave.append(sid)
+        held += size[sid]
+    if wave:
+        yield wave
+
+
