@@ -171,7 +171,7 @@ def main() -> None:
     from newsprism.evaluate_analysis import score_quote_attribution
     from newsprism.pipeline import Models
 
-    models = Models.load(worker_process=False)
+    models = Models.load(processes=0)
     sets = [("demo (43, project gold)", [str(demo_corpus())], demo_gold())]
     if (SHARED / "seeds").is_dir():
         sets.append(("seeds (2 real)", [str(SHARED / "seeds")], SHARED / "gold" / "seeds.json"))

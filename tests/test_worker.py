@@ -16,7 +16,7 @@ from newsprism.pipeline import Models, ingest, process
 from newsprism.report import build_report
 from newsprism.settings import Settings
 from newsprism.store import open_store
-from newsprism.worker import InlineWorker, ProcessWorker
+from newsprism.worker import InlineWorker, ProcessWorkers
 
 
 def _report(tmp_path, name, models, settings):
@@ -28,18 +28,15 @@ def _report(tmp_path, name, models, settings):
     return report
 
 
-def test_process_worker_and_inline_worker_store_identical_results(models, tmp_path):
-    from newsprism.analyze import load_nlp
-
-    assert isinstance(models.worker, ProcessWorker) or os.cpu_count() == 1
+def test_worker_processes_and_one_process_store_the_same_results(models, tmp_path):
+    """Batches go to whichever child is free, each child with its own sentence cache; the
+    stored relations, stories and comparisons match doing everything in this process."""
+    assert isinstance(models.worker, ProcessWorkers) or os.cpu_count() == 1
     settings = Settings(batch_size=8)  # several analyze and relate batches in flight
-    inline = Models(worker=InlineWorker(load_nlp()), encoder=models.encoder, multilingual=models.multilingual)
-    child = Models(worker=ProcessWorker(), encoder=models.encoder, multilingual=models.multilingual)
-    try:
+    with Models(InlineWorker.load()) as inline:
         want = _report(tmp_path, "inline", inline, settings)
-        got = _report(tmp_path, "child", child, settings)
-    finally:
-        child.close()
+    with Models(ProcessWorkers(2)) as children:
+        got = _report(tmp_path, "children", children, settings)
     assert want["relations"], "the demo corpus has relations to compare"
     assert got == want
 
@@ -49,24 +46,24 @@ def test_a_script_without_a_main_guard_can_start_the_worker(tmp_path):
     script.write_text(textwrap.dedent("""
         from newsprism.models import Article
         from newsprism.analyze import AnalyzeConfig
-        from newsprism.worker import ProcessWorker, result
+        from newsprism.worker import ProcessWorkers, result
 
-        worker = ProcessWorker()
+        worker = ProcessWorkers(1)
         art = Article(id="a1", origin="x", text="The mayor said the bridge will reopen on Monday.", raw="")
-        (an,) = result(worker.analyze([art], AnalyzeConfig()))
+        (an,), (vec,) = result(worker.analyze_embed([art], None, AnalyzeConfig()))
         worker.close()
-        print("sentences", len(an.sentences))
+        print("sentences", len(an.sentences), vec.sentences.shape[0])
     """), encoding="utf-8")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600,
                           env={**os.environ, "HF_HUB_OFFLINE": "1"})
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "sentences 1"  # printed once: the child did not re-run the script
+    assert done.stdout.strip() == "sentences 1 1"  # printed once: the child did not re-run the script
 
 
 def test_a_dead_worker_is_one_clear_error():
     from newsprism.worker import result
 
-    worker = ProcessWorker()
+    worker = ProcessWorkers(1)
     try:
         with pytest.raises(WorkerError, match="worker process stopped"):
             result(worker._submit(os._exit, 3))  # the child dies as an OOM kill would end it

