@@ -6,7 +6,7 @@ This replays that: the multinews articles (../shared/data, real full texts) arri
 set has no dates; the dates are the only thing added), and every poll runs `process()` on one
 store with the models loaded once. Per poll: the process's RSS after it, the peak during it
 (sampled every 0.2 s), and its seconds; after each poll the heap is trimmed as `newsprism watch`
-does (`newsprism.watch.trim_heap`). With the relate/cluster horizon (90 days) each run loads
+does (`newsprism.heap.trim_heap`). With the relate/cluster horizon (90 days) each run loads
 only the articles and stories of the last 90 days, so RSS and seconds per poll should level off
 once the store holds more than the horizon; `--no-horizon` runs the same stream loading the
 whole store every poll and without `trim_heap`, the peer in the same run (both as before the
@@ -45,7 +45,7 @@ def child(args: argparse.Namespace) -> list[dict]:
     from newsprism.pipeline import Models, ingest, process
     from newsprism.settings import Settings
     from newsprism.store import open_store
-    from newsprism.watch import trim_heap
+    from newsprism.heap import trim_heap
 
     settings = Settings()
     if args.no_horizon:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError, IngestError
+from .heap import trim_heap
 from .ingest.feeds import FeedEntry, parse_feed
 from .ingest.fetch import Fetcher, FetchError
 from .ingest.html import DEFAULT_HTML_OPTIONS, HtmlOptions
@@ -55,24 +56,6 @@ def parse_interval(text: str) -> float:
     if not value or pos != len(value):
         raise ConfigError(f"invalid interval {text!r} (use e.g. 30s, 15m, 1h, 1h30m)")
     return total
-
-
-def trim_heap() -> bool:
-    """Hand freed heap memory back to the OS between polls (glibc's `malloc_trim`).
-
-    A long-lived process that parses, embeds and indexes new text every poll leaves its heap
-    fragmented: freed blocks stay mapped, so RSS creeps up poll after poll although the live data
-    does not grow (bench/stream_memory.py). No library does this; it is one libc call, a no-op
-    (False) where the C library has no `malloc_trim`.
-    """
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.malloc_trim(0))
-    except (OSError, AttributeError):
-        return False
 
 
 def read_feed_list(path: Path) -> list[str]:

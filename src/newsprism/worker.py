@@ -29,6 +29,7 @@ from .analyze import analyze_articles, blank_pipeline, load_nlp, make_language_d
 from .analyze.config import AnalyzeConfig
 from .embed import ArticleVectors, MiniLMEncoder, MultilingualEncoder, SentenceCache, embed_articles
 from .errors import WorkerError
+from .heap import trim_heap
 from .models import Analysis, Article, Relation
 from .relate import RelateConfig, relate_pair
 
@@ -133,7 +134,10 @@ def _start_child(device: str, cache_size: int) -> None:
 
 def _analyze_embed_in_child(articles: Sequence[Article], analyses: Sequence[Analysis] | None,
                             config: AnalyzeConfig, hints: Hints | None) -> Embedded:
-    return _child[0].analyze_embed(articles, analyses, config, hints)
+    try:
+        return _child[0].analyze_embed(articles, analyses, config, hints)
+    finally:
+        trim_heap()  # a child lives as long as a `watch`: keep its heap from creeping up
 
 
 def _ready() -> bool:
