@@ -68,6 +68,8 @@ def child(engine: str, corpus: str) -> dict:
             stop.wait(0.5)
 
     models = Models.load() if engine == "local" else None
+    if models is not None:
+        models.worker.ready()  # the worker processes' models too, before the clock
     threading.Thread(target=sample, daemon=True).start()
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"{tmp}/bench.db")

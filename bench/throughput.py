@@ -67,6 +67,7 @@ def run_newsprism(corpus: str) -> dict:
     from newsprism.store import open_store
 
     models = Models.load()
+    models.worker.ready()  # the worker processes' models too, before the clock
     peak = [0]
     stop = threading.Event()
 

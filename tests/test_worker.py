@@ -32,6 +32,7 @@ def test_worker_processes_and_one_process_store_the_same_results(models, tmp_pat
     """Batches go to whichever child is free, each child with its own sentence cache; the
     stored relations, stories and comparisons match doing everything in this process."""
     assert isinstance(models.worker, ProcessWorkers) or os.cpu_count() == 1
+    models.worker.ready()
     settings = Settings(batch_size=8)  # several analyze and relate batches in flight
     with Models(InlineWorker.load()) as inline:
         want = _report(tmp_path, "inline", inline, settings)

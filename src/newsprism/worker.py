@@ -48,6 +48,8 @@ class Worker(Protocol):
 
     def relate(self, pairs: Sequence[Pair], inputs: PairInputs, config: RelateConfig) -> Future[list[Relation]]: ...
 
+    def ready(self) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -117,6 +119,9 @@ class InlineWorker:
     def relate(self, pairs: Sequence[Pair], inputs: PairInputs, config: RelateConfig) -> Future[list[Relation]]:
         return _done(relate_pairs, pairs, inputs, config)
 
+    def ready(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -174,8 +179,12 @@ class ProcessWorkers:
         self._pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_start_child, initargs=(device, cache_size))
         with _main_not_rerun():  # the children are spawned by the first submits
-            for _ in range(n):
-                self._pool.submit(_ready)
+            self._started = [self._pool.submit(_ready) for _ in range(n)]
+
+    def ready(self) -> None:
+        """Wait until the workers have loaded their models (they load in the background)."""
+        for future in self._started:
+            result(future)
 
     def _submit(self, fn: Any, *args: Any) -> Future[Any]:
         try:
