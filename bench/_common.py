@@ -77,3 +77,33 @@ def tree_rss_kb(root: int) -> int:
         except OSError:
             pass
     return total
+
+
+class TreePeak:
+    """The peak RSS of this process and its children (MB), sampled every `every` seconds
+    while the block runs: `with TreePeak() as peak: ...`, then `peak.mb`."""
+
+    def __init__(self, every: float = 0.5) -> None:
+        import threading
+
+        self.every, self.kb = every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.kb = max(self.kb, tree_rss_kb(os.getpid()))
+            self._stop.wait(self.every)
+
+    @property
+    def mb(self) -> float:
+        return self.kb / 1024
+
+    def __enter__(self) -> TreePeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.kb = max(self.kb, tree_rss_kb(os.getpid()))

@@ -19,17 +19,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import random
 import re
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED, run_script, tree_rss_kb, write_section  # noqa: E402
+from _common import SHARED, TreePeak, run_script, write_section  # noqa: E402
 
 MULTINEWS = SHARED / "data" / "stories-multinews" / "articles.jsonl.gz"
 
@@ -59,19 +57,10 @@ def child(engine: str, corpus: str) -> dict:
     from newsprism.settings import Settings
     from newsprism.store import open_store
 
-    peak = [0]
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            peak[0] = max(peak[0], tree_rss_kb(os.getpid()))
-            stop.wait(0.5)
-
     models = Models.load() if engine == "local" else None
     if models is not None:
         models.worker.ready()  # the worker processes' models too, before the clock
-    threading.Thread(target=sample, daemon=True).start()
-    with tempfile.TemporaryDirectory() as tmp:
+    with TreePeak() as peak, tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"{tmp}/bench.db")
         t0 = time.perf_counter()
         s = ingest(store, [corpus], settings=Settings())
@@ -83,9 +72,8 @@ def child(engine: str, corpus: str) -> dict:
             r = process_ray(store, settings=Settings())
         wall = time.perf_counter() - t0
         stories = len(store.story_states())
-    stop.set()
     return {"articles": s.new, "seconds": wall, "stages": r.seconds, "relations": r.relations,
-            "stories": stories, "peak_tree_mb": peak[0] / 1024}
+            "stories": stories, "peak_tree_mb": peak.mb}
 
 
 def main() -> None:

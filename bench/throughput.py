@@ -13,19 +13,17 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import os
 import random
 import re
 import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import tree_rss_kb, write_section  # noqa: E402
+from _common import TreePeak, write_section  # noqa: E402
 
 
 def make_corpus(n: int, out: Path, seed: int = 7) -> list[Path]:
@@ -68,26 +66,16 @@ def run_newsprism(corpus: str) -> dict:
 
     models = Models.load()
     models.worker.ready()  # the worker processes' models too, before the clock
-    peak = [0]
-    stop = threading.Event()
-
-    def sample() -> None:  # the whole tree: the worker processes hold the models
-        while not stop.is_set():
-            peak[0] = max(peak[0], tree_rss_kb(os.getpid()))
-            stop.wait(0.5)
-
-    threading.Thread(target=sample, daemon=True).start()
-    with tempfile.TemporaryDirectory() as tmp:
+    with TreePeak() as peak, tempfile.TemporaryDirectory() as tmp:  # the workers hold the models
         store = open_store(f"{tmp}/bench.db")
         t0 = time.perf_counter()
         s = ingest(store, [corpus], settings=Settings())
         t_ingest = time.perf_counter() - t0
         r = process(store, models, settings=Settings())
         wall = time.perf_counter() - t0
-    stop.set()
     models.close()
     return {"articles": s.new, "seconds": wall, "ingest_seconds": t_ingest, "relations": r.relations,
-            "stages": r.seconds, "peak_rss_mb": peak[0] / 1024}  # whole process tree
+            "stages": r.seconds, "peak_rss_mb": peak.mb}  # whole process tree
 
 
 def run_peer(corpus: str) -> dict:

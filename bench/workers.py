@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import run_script, tree_rss_kb, write_section  # noqa: E402
+from _common import TreePeak, run_script, write_section  # noqa: E402
 
 MODES = {"workers": None, "one process": 0}
 
@@ -34,25 +32,15 @@ def child(mode: str, corpus: str) -> dict:
 
     models = Models.load(processes=MODES[mode])
     models.worker.ready()  # models loaded before the clock, as in a long-lived process
-    peak = [0]
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            peak[0] = max(peak[0], tree_rss_kb(os.getpid()))
-            stop.wait(0.5)
-
-    threading.Thread(target=sample, daemon=True).start()
-    with tempfile.TemporaryDirectory() as tmp:
+    with TreePeak() as peak, tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"{tmp}/w.db")
         t0 = time.perf_counter()
         s = ingest(store, [corpus], settings=Settings())
         r = process(store, models, settings=Settings())
         wall = time.perf_counter() - t0
-    stop.set()
     models.close()
     return {"articles": s.new, "seconds": wall, "stages": r.seconds, "relations": r.relations,
-            "peak_tree_mb": peak[0] / 1024}
+            "peak_tree_mb": peak.mb}
 
 
 def main() -> None:
