@@ -58,8 +58,9 @@ def iter_documents(inputs: Sequence[str], *, stdin: TextIO | None = None,
 
     Args:
         inputs: Files (``.txt``, ``.text``, ``.html``, ``.htm``, ``.html.gz``, ``.jsonl``,
-            ``.warc``, ``.warc.gz``),
-            directories (walked recursively), glob patterns, or ``"-"`` for stdin.
+            ``.warc``, ``.warc.gz``, feeds as ``.rss``, ``.atom`` or ``.xml`` and each ``.gz``),
+            http(s) URLs (a feed's linked pages, or one page), directories (walked
+            recursively), glob patterns, or ``"-"`` for stdin.
         stdin: Stream read for ``"-"``; defaults to `sys.stdin`. Read as text unless it starts
             with ``{`` (JSON Lines) or ``<`` (HTML).
         max_bytes: Largest file accepted; for JSON Lines the limit applies to each line,
