@@ -107,3 +107,35 @@ class TreePeak:
         self._stop.set()
         self._thread.join()
         self.kb = max(self.kb, tree_rss_kb(os.getpid()))
+
+
+def timed_pipeline(corpus: str, models: object | None, settings: object | None = None, *,
+                   keep: str | None = None) -> dict:
+    """Ingest `corpus` into a fresh SQLite store (a temporary one, or the path `keep`) and
+    process it, in-process with `models` or on Ray when `models` is None; seconds (ingest
+    included), stage seconds, counts and the process tree's peak RSS. The caller loads the
+    models (and waits for its workers) first."""
+    import tempfile
+    import time
+
+    from newsprism.pipeline import ingest, process
+    from newsprism.settings import Settings
+    from newsprism.store import open_store
+
+    settings = settings or Settings()
+    with TreePeak() as peak, tempfile.TemporaryDirectory() as tmp:
+        store = open_store(keep or f"{tmp}/bench.db")
+        t0 = time.perf_counter()
+        s = ingest(store, [corpus], settings=settings)
+        t_ingest = time.perf_counter() - t0
+        if models is not None:
+            r = process(store, models, settings=settings)
+        else:
+            from newsprism.engine_ray import process_ray
+
+            r = process_ray(store, settings=settings)
+        wall = time.perf_counter() - t0
+        stories = len(store.story_states())
+        store.close()
+    return {"articles": s.new, "seconds": wall, "ingest_seconds": t_ingest, "stages": r.seconds,
+            "relations": r.relations, "stories": stories, "peak_tree_mb": peak.mb}

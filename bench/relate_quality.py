@@ -486,6 +486,7 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help="write the BENCHMARKS.md section")
     ap.add_argument("--limit", type=int, default=None, help="first N wmt14 pairs (quick run)")
     ap.add_argument("--german", type=int, default=50, help="German distractor pages (0: none)")
+    ap.add_argument("--precision", default="auto", help="MiniLM number format: auto, fp32 or bf16")
     args = ap.parse_args()
 
     from newsprism.cli import demo_corpus, demo_gold
@@ -494,7 +495,7 @@ def main() -> None:
     from newsprism.report import build_report
 
     t_load = time.perf_counter()
-    models = Models.load()
+    models = Models.load(precision=args.precision)
     t_load = time.perf_counter() - t_load
     with tempfile.TemporaryDirectory() as tmp:
         # ---- 1. kinds on gold --------------------------------------------------------------

@@ -23,11 +23,10 @@ import random
 import re
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED, TreePeak, run_script, write_section  # noqa: E402
+from _common import SHARED, run_script, timed_pipeline, write_section  # noqa: E402
 
 MULTINEWS = SHARED / "data" / "stories-multinews" / "articles.jsonl.gz"
 
@@ -53,27 +52,16 @@ def make_corpus(n: int, out: Path, seed: int = 11) -> tuple[Path, int]:
 
 
 def child(engine: str, corpus: str) -> dict:
-    from newsprism.pipeline import Models, ingest, process
-    from newsprism.settings import Settings
-    from newsprism.store import open_store
+    from newsprism.pipeline import Models
 
     models = Models.load() if engine == "local" else None
     if models is not None:
         models.worker.ready()  # the worker processes' models too, before the clock
-    with TreePeak() as peak, tempfile.TemporaryDirectory() as tmp:
-        store = open_store(f"{tmp}/bench.db")
-        t0 = time.perf_counter()
-        s = ingest(store, [corpus], settings=Settings())
-        if engine == "local":
-            r = process(store, models, settings=Settings())
-        else:
-            from newsprism.engine_ray import process_ray
-
-            r = process_ray(store, settings=Settings())
-        wall = time.perf_counter() - t0
-        stories = len(store.story_states())
-    return {"articles": s.new, "seconds": wall, "stages": r.seconds, "relations": r.relations,
-            "stories": stories, "peak_tree_mb": peak.mb}
+    try:
+        return timed_pipeline(corpus, models)
+    finally:
+        if models is not None:
+            models.close()
 
 
 def main() -> None:

@@ -62,13 +62,16 @@ def load_gold_corpus(inputs: list[str], gold_path: Path) -> list[dict]:
     return rows
 
 
+PRECISION = "auto"  # MiniLM's number format (--precision)
+
+
 def run_newsprism_files(inputs: list[str]) -> tuple[dict[str, str], float]:
     """The pipeline on the corpus's own files (HTML, text, JSONL), keyed like the gold."""
     from newsprism.evaluate import _key_of
     from newsprism.pipeline import Models, ingest, process
     from newsprism.store import open_store
 
-    models = Models.load()
+    models = Models.load(precision=PRECISION)
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"{tmp}/s.db")
         t0 = time.perf_counter()
@@ -85,7 +88,7 @@ def run_newsprism(rows: list[dict], keep: Path | None = None) -> tuple[dict[str,
     from newsprism.pipeline import Models, ingest, process
     from newsprism.store import open_store
 
-    models = Models.load()
+    models = Models.load(precision=PRECISION)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "stream.jsonl"
         with path.open("w", encoding="utf-8") as fh:
@@ -130,7 +133,10 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--keep", type=Path, help="keep each set's store in this folder (for calibration)")
+    ap.add_argument("--precision", default="auto", help="MiniLM number format: auto, fp32 or bf16")
     args = ap.parse_args()
+    global PRECISION
+    PRECISION = args.precision
     from newsprism.evaluate import bcubed
 
     loaders = {"multinews": (load_multinews, "stories-multinews", 0.790),

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import TreePeak, write_section  # noqa: E402
+from _common import timed_pipeline, write_section  # noqa: E402
 
 
 def make_corpus(n: int, out: Path, seed: int = 7) -> list[Path]:
@@ -60,22 +60,15 @@ def make_corpus(n: int, out: Path, seed: int = 7) -> list[Path]:
 
 
 def run_newsprism(corpus: str) -> dict:
-    from newsprism.pipeline import Models, ingest, process
-    from newsprism.settings import Settings
-    from newsprism.store import open_store
+    from newsprism.pipeline import Models
 
     models = Models.load()
     models.worker.ready()  # the worker processes' models too, before the clock
-    with TreePeak() as peak, tempfile.TemporaryDirectory() as tmp:  # the workers hold the models
-        store = open_store(f"{tmp}/bench.db")
-        t0 = time.perf_counter()
-        s = ingest(store, [corpus], settings=Settings())
-        t_ingest = time.perf_counter() - t0
-        r = process(store, models, settings=Settings())
-        wall = time.perf_counter() - t0
-    models.close()
-    return {"articles": s.new, "seconds": wall, "ingest_seconds": t_ingest, "relations": r.relations,
-            "stages": r.seconds, "peak_rss_mb": peak.mb}  # whole process tree
+    try:
+        r = timed_pipeline(corpus, models)
+    finally:
+        models.close()
+    return {**r, "peak_rss_mb": r["peak_tree_mb"]}  # whole process tree
 
 
 def run_peer(corpus: str) -> dict:

@@ -16,31 +16,23 @@ import argparse
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import TreePeak, run_script, write_section  # noqa: E402
+from _common import run_script, timed_pipeline, write_section  # noqa: E402
 
 MODES = {"workers": None, "one process": 0}
 
 
 def child(mode: str, corpus: str) -> dict:
-    from newsprism.pipeline import Models, ingest, process
-    from newsprism.settings import Settings
-    from newsprism.store import open_store
+    from newsprism.pipeline import Models
 
     models = Models.load(processes=MODES[mode])
     models.worker.ready()  # models loaded before the clock, as in a long-lived process
-    with TreePeak() as peak, tempfile.TemporaryDirectory() as tmp:
-        store = open_store(f"{tmp}/w.db")
-        t0 = time.perf_counter()
-        s = ingest(store, [corpus], settings=Settings())
-        r = process(store, models, settings=Settings())
-        wall = time.perf_counter() - t0
-    models.close()
-    return {"articles": s.new, "seconds": wall, "stages": r.seconds, "relations": r.relations,
-            "peak_tree_mb": peak.mb}
+    try:
+        return timed_pipeline(corpus, models)
+    finally:
+        models.close()
 
 
 def main() -> None:

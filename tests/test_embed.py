@@ -83,3 +83,45 @@ def test_device_choice_is_checked_before_any_model_loads(tmp_path):
     res = CliRunner().invoke(app, ["run", str(tmp_path / "a.txt"), "--db", str(tmp_path / "s.db"),
                                    "--out", str(tmp_path / "out"), "--device", "cuda", "-q"])
     assert res.exit_code == 2 and "no CUDA GPU" in res.output
+
+
+def test_precision_auto_takes_bf16_only_where_the_cpu_has_bf16_units(monkeypatch, tmp_path):
+    import pytest
+    import torch
+    from typer.testing import CliRunner
+
+    from newsprism.cli import app
+    from newsprism.embed import pick_precision
+    from newsprism.errors import ConfigError
+
+    for amx, avx in ((True, False), (False, True), (False, False)):
+        monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda v=amx: v)
+        monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda v=avx: v)
+        assert pick_precision("cpu") == ("bf16" if amx or avx else "fp32")
+        assert pick_precision("cpu", "FP32") == "fp32" and pick_precision("cpu", "bf16") == "bf16"
+    assert pick_precision("cuda:0") == "fp32"  # a GPU is not measured here: float32 stays
+    with pytest.raises(ConfigError, match="expected auto, fp32 or bf16"):
+        pick_precision("cpu", "fp16")
+    (tmp_path / "a.txt").write_text("Title\n\nSome body text here.\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["run", str(tmp_path / "a.txt"), "--db", str(tmp_path / "s.db"),
+                                   "--out", str(tmp_path / "out"), "--precision", "fp16", "-q"])
+    assert res.exit_code == 2 and "--precision fp16" in res.output
+
+
+def test_bf16_sentence_vectors_stay_close_to_fp32():
+    """bfloat16 keeps relate's cosines within a few thousandths of float32's."""
+    import numpy as np
+
+    from newsprism.embed import MiniLMEncoder
+
+    sentences = ["Dockworkers walked out at the port on Monday, halting container traffic.",
+                 "The strike closed the harbour as unions demanded higher wages.",
+                 "Heavy rain flooded several streets in the city centre overnight.",
+                 "Officials said talks would resume on Thursday."]
+    fp32 = MiniLMEncoder(precision="fp32")
+    bf16 = MiniLMEncoder(model=fp32._model, precision="bf16")
+    a, b = fp32.encode(sentences), bf16.encode(sentences)
+    assert b.dtype == np.float32 and b.shape == a.shape
+    assert float((a * b).sum(axis=1).min()) > 0.999
+    assert np.abs(a @ a.T - b @ b.T).max() < 0.01
+    assert not np.array_equal(a, b)  # really computed in bfloat16

@@ -16,7 +16,7 @@ from newsprism.pipeline import Models, ingest, process
 from newsprism.report import build_report
 from newsprism.settings import Settings
 from newsprism.store import open_store
-from newsprism.worker import InlineWorker, ProcessWorkers
+from newsprism.worker import InlineWorker, ModelSpec, ProcessWorkers
 
 
 def _report(tmp_path, name, models, settings):
@@ -30,13 +30,15 @@ def _report(tmp_path, name, models, settings):
 
 def test_worker_processes_and_one_process_store_the_same_results(models, tmp_path):
     """Batches go to whichever child is free, each child with its own sentence cache; the
-    stored relations, stories and comparisons match doing everything in this process."""
+    stored relations, stories and comparisons match doing everything in this process. In
+    float32: bfloat16 matrix products round differently with the thread count (test below)."""
     assert isinstance(models.worker, ProcessWorkers) or os.cpu_count() == 1
     models.worker.ready()
     settings = Settings(batch_size=8)  # several analyze and relate batches in flight
-    with Models(InlineWorker.load()) as inline:
+    fp32 = ModelSpec(precision="fp32")
+    with Models(InlineWorker.load(fp32)) as inline:
         want = _report(tmp_path, "inline", inline, settings)
-    with Models(ProcessWorkers(2)) as children:
+    with Models(ProcessWorkers(2, fp32)) as children:
         got = _report(tmp_path, "children", children, settings)
     assert want["relations"], "the demo corpus has relations to compare"
     assert got == want

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -23,17 +23,17 @@ from .analyze.corpus import resolve_by_id
 from .clean import clean_documents
 from .cluster import ClusterConfig, StoryClusterer, StoryState, arrival_order, to_story
 from .compare import compare_story
-from .embed import ArticleVectors, SentenceCache
+from .embed import ArticleVectors, SentenceCache, pick_precision
 from .errors import IngestError
 from .ingest import iter_documents
-from .models import Analysis, RawDocument
+from .models import Analysis, Article, RawDocument
 from .progress import NullProgress, Progress
 from .relate import (
-    RelateConfig, candidate_pairs_from, minhash_scheme, minhash_signatures,
+    PairInputs, RelateConfig, candidate_pairs_from, minhash_scheme, minhash_signatures, relate_pairs,
 )
 from .settings import Settings
 from .store import Store
-from .worker import InlineWorker, ProcessWorkers, Worker, likely_sentences, relate_pairs
+from .worker import InlineWorker, ModelSpec, ProcessWorkers, Worker, likely_sentences
 from .worker import result as worker_result
 
 logger = logging.getLogger(__name__)
@@ -56,20 +56,27 @@ class Models:
 
     @classmethod
     def load(cls, *, device: str = "cpu", processes: int | None = None,
-             cache_size: int = Settings().sentence_cache) -> Models:
+             cache_size: int = Settings().sentence_cache, precision: str = Settings().precision) -> Models:
         """Load every model.
 
         `processes` worker processes (default: one per usable CPU when there are 2 or more and
         the device is the CPU; 0 keeps everything in this process) each hold every model, about
         1 GB apiece, and take whole batches. `cache_size` sentences' vectors are remembered per
-        process across runs (`embed.SentenceCache`).
+        process across runs (`embed.SentenceCache`). `precision`: `embed.pick_precision`.
         """
+        spec = ModelSpec(device=device, precision=pick_precision(device, precision), cache_size=cache_size)
         if processes is None:
             cpus = usable_cpus()
             processes = cpus if cpus >= 2 and device == "cpu" else 0
         if processes:
-            return cls(ProcessWorkers(processes, device=device, cache_size=cache_size))
-        return cls(InlineWorker.load(device=device, cache_size=cache_size))
+            return cls(ProcessWorkers(processes, spec))
+        return cls(InlineWorker.load(spec))
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, processes: int | None = None) -> Models:
+        """`load` with the device, precision and cache size of `settings`."""
+        return cls.load(device=settings.device, processes=processes, cache_size=settings.sentence_cache,
+                        precision=settings.precision)
 
     def close(self) -> None:
         """Stop the worker processes, if any."""
@@ -268,13 +275,47 @@ def relate_plan(store: Store, new: Sequence[str], cfg: RelateConfig, *,
     return by_later
 
 
-def relate_pending(store: Store, *, settings: Settings, progress: Progress,
-                   worker: Worker | None = None) -> tuple[int, int]:
+class _RecentInputs:
+    """The article, analysis and vectors of the last articles relate read, least recent dropped.
+
+    Candidates are mostly recent articles, so consecutive relate batches share most of them:
+    kept here, they are not read and their analyses' JSON not parsed again for every batch.
+    Bounded, so memory stays constant over a long stream.
+    """
+
+    def __init__(self, store: Store, size: int = 512) -> None:
+        self._store, self._size = store, size
+        self._rows: OrderedDict[str, tuple[Article, Analysis, ArticleVectors]] = OrderedDict()
+
+    def get(self, ids: Iterable[str]) -> PairInputs:
+        ids = sorted(ids)
+        missing = [i for i in ids if i not in self._rows]
+        if missing:
+            arts = {a.id: a for a in self._store.articles(missing)}
+            ans, vecs = self._store.analyses(missing), self._store.vectors(missing)
+            for i in missing:
+                if i in arts and i in ans and i in vecs:
+                    self._rows[i] = (arts[i], ans[i], vecs[i])
+        out: tuple[dict[str, Article], dict[str, Analysis], dict[str, ArticleVectors]] = ({}, {}, {})
+        for i in ids:
+            row = self._rows.get(i)
+            if row is not None:
+                self._rows.move_to_end(i)
+                for d, x in zip(out, row, strict=True):
+                    d[i] = x  # type: ignore[index]
+        while len(self._rows) > max(self._size, len(ids)):
+            self._rows.popitem(last=False)
+        return out
+
+
+def relate_pending(store: Store, *, settings: Settings, progress: Progress) -> tuple[int, int]:
     """Compare each new article with every candidate stored before it (or in its batch).
 
     Only the new articles are signed and searched; the index holds the signature and document
     vectors of every stored article within the horizon (`relate_scope`), never texts or
-    sentence matrices.
+    sentence matrices. Pairs are related in this process: sending a share of them, with their
+    texts, analyses and vectors, to a worker process cost what it saved (BENCHMARKS.md,
+    "Worker processes vs one process").
     """
     new = store.ids_not_related()
     if not new:
@@ -287,20 +328,11 @@ def relate_pending(store: Store, *, settings: Settings, progress: Progress,
 
     by_later = relate_plan(store, new, cfg, sign=sign, search=candidate_pairs_from)
     n_rel = 0
+    recent = _RecentInputs(store)
     with progress.task("relate", len(new)) as task:
         for batch in _batches(new, settings.batch_size):
             todo = [p for aid in batch for p in by_later.get(aid, [])]
-            need = {x for p in todo for x in p}
-            ans, vectors = store.analyses(need), store.vectors(need)
-            articles = {a.id: a for a in store.articles(need)}
-            inputs = (articles, ans, vectors)
-            if worker is None or worker.parallel < 2 or len(todo) < 2:
-                done = relate_pairs(todo, inputs, cfg)
-            else:  # an equal share per worker process, the first done here (no copy to make)
-                n = worker.parallel
-                shares = [worker.relate(todo[k::n], inputs, cfg) for k in range(1, n)]
-                back = [relate_pairs(todo[0::n], inputs, cfg)] + [worker_result(f) for f in shares]
-                done = [back[i % n][i // n] for i in range(len(todo))]
+            done = relate_pairs(todo, recent.get({x for p in todo for x in p}), cfg)
             rels = [r for r in done if r.kind != "unrelated"]
             store.save_relations(rels, batch)
             n_rel += len(rels)
@@ -371,8 +403,7 @@ def process(store: Store, models: Models, *, settings: Settings = Settings(),
     s = RunSummary()
     s.analyzed, s.embedded = analyze_and_embed_pending(store, models, settings=settings, progress=progress)
     s.lap("analyze+embed")
-    s.related, s.relations = relate_pending(store, settings=settings, progress=progress,
-                                            worker=models.worker)
+    s.related, s.relations = relate_pending(store, settings=settings, progress=progress)
     s.lap("relate")
     s.clustered, touched = cluster_pending(store, settings=settings, progress=progress)
     s.lap("cluster")

@@ -8,6 +8,7 @@ from .analyze import AnalyzeConfig
 from .clean import CleanConfig
 from .cluster import ClusterConfig
 from .compare import CompareConfig
+from .embed import SENTENCE_CACHE
 from .relate import RelateConfig
 
 
@@ -22,4 +23,5 @@ class Settings:
     ingest_chunk: int = 500  # documents cleaned (and committed) together
     max_bytes: int = 20_000_000  # per input file (per line for JSONL)
     device: str = "cpu"
-    sentence_cache: int = 20_000  # sentences whose vectors the embed stage remembers (LRU)
+    precision: str = "auto"  # MiniLM's number format (`embed.pick_precision`): auto, fp32, bf16
+    sentence_cache: int = SENTENCE_CACHE  # sentences whose vectors the embed stage remembers (LRU)

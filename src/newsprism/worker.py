@@ -1,12 +1,11 @@
-"""Where the model stages and pair classification run: here, or on one child process per CPU.
+"""Where the model stages run: here, or on one child process per CPU.
 
-spaCy (analyze) and the relate stage are Python that holds the GIL, and torch's threads stall
-when another process takes their core, so threads in one process do not use a second core
-well. `ProcessWorkers` starts one child per usable CPU, each with every model loaded and one
-torch thread, and hands each a whole batch: analyze then embed, so the mix of the two stages
-(long articles cost spaCy more, short ones MiniLM more) never leaves a core idle. Relate
-batches are split between the children. `InlineWorker` does the same work in the calling
-process, for one CPU and for tests. Children are spawned, not forked: forking a process whose
+spaCy (analyze) is Python that holds the GIL, and torch's threads stall when another process
+takes their core, so threads in one process do not use a second core well. `ProcessWorkers`
+starts one child per usable CPU, each with every model loaded and one torch thread, and hands
+each a whole batch: analyze then embed, so the mix of the two stages (long articles cost spaCy
+more, short ones MiniLM more) never leaves a core idle. `InlineWorker` does the same work in
+the calling process, for one CPU and for tests. Children are spawned, not forked: forking a process whose
 torch has started its OpenMP threads can hang the child.
 """
 
@@ -16,25 +15,24 @@ import multiprocessing
 import re
 import signal
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
 
 from .analyze import analyze_articles, blank_pipeline, load_nlp, make_language_detector
 from .analyze.config import AnalyzeConfig
-from .embed import ArticleVectors, MiniLMEncoder, MultilingualEncoder, SentenceCache, embed_articles
+from .embed import (
+    SENTENCE_CACHE, ArticleVectors, MiniLMEncoder, MultilingualEncoder, SentenceCache, embed_articles,
+)
 from .errors import WorkerError
 from .heap import trim_heap
-from .models import Analysis, Article, Relation
-from .relate import RelateConfig, relate_pair
+from .models import Analysis, Article
 
-Pair = tuple[str, str]
-PairInputs = tuple[Mapping[str, Article], Mapping[str, Analysis], Mapping[str, ArticleVectors]]
 Embedded = tuple[list[Analysis], list[ArticleVectors]]
 Hints = dict[str, tuple[np.ndarray, np.ndarray]]
 
@@ -46,22 +44,33 @@ class Worker(Protocol):
     def analyze_embed(self, articles: Sequence[Article], analyses: Sequence[Analysis] | None,
                       config: AnalyzeConfig, hints: Hints | None = None) -> Future[Embedded]: ...
 
-    def relate(self, pairs: Sequence[Pair], inputs: PairInputs, config: RelateConfig) -> Future[list[Relation]]: ...
-
     def ready(self) -> None: ...
 
     def close(self) -> None: ...
 
 
-def relate_pairs(pairs: Sequence[Pair], inputs: PairInputs, config: RelateConfig) -> list[Relation]:
-    """`relate_pair` of each pair (unrelated ones included), in order."""
-    arts, ans, vecs = inputs
-    return [relate_pair(arts[a], arts[b], ans[a], ans[b], vecs[a], vecs[b], config=config) for a, b in pairs]
+@dataclass(frozen=True)
+class ModelSpec:
+    """Which models to load and how; picklable, so worker processes and Ray actors load the
+    same ones. `threads` caps torch's and USE's threads (None: the libraries' defaults)."""
+
+    device: str = "cpu"
+    precision: str = "auto"  # MiniLM's number format: `embed.pick_precision`
+    cache_size: int = SENTENCE_CACHE
+    threads: int | None = None
+
+    def load(self, *, analyze: bool = True, embed: bool = True) -> StageModels:
+        """The models of the stages asked for (an actor of one stage loads only its own)."""
+        encoder = multilingual = None
+        if embed:
+            encoder = MiniLMEncoder(device=self.device, threads=self.threads, precision=self.precision)
+            multilingual = MultilingualEncoder(**({"threads": self.threads} if self.threads else {}))
+        return StageModels(load_nlp() if analyze else None, encoder, multilingual, SentenceCache(self.cache_size))
 
 
 @dataclass
-class _Models:
-    """Every model a batch needs, and the embedder's sentence cache."""
+class StageModels:
+    """Every model a batch needs, and the embedder's sentence cache (one process's)."""
 
     nlp: Any
     encoder: Any
@@ -70,21 +79,27 @@ class _Models:
     blank: Any = None
     detector: Any = None
 
-    def analyze_embed(self, articles: Sequence[Article], analyses: Sequence[Analysis] | None,
-                      config: AnalyzeConfig, hints: Hints | None = None) -> Embedded:
-        """Analyze (unless `analyses` are given: a resumed run) and embed one batch; `hints` are
-        sentence vectors the caller already has, added to this process's cache first."""
+    def analyze(self, articles: Sequence[Article], config: AnalyzeConfig) -> list[Analysis]:
+        if self.detector is None:
+            self.blank, self.detector = blank_pipeline(), make_language_detector()
+        return list(analyze_articles(articles, nlp=self.nlp, config=config, blank=self.blank,
+                                     detector=self.detector))
+
+    def embed(self, articles: Sequence[Article], analyses: Sequence[Analysis],
+              hints: Hints | None = None) -> list[ArticleVectors]:
+        """Vectors of one batch; `hints` are sentence vectors the caller already has, added to
+        this process's cache first."""
         for text, (mono, multi) in (hints or {}).items():
             self.cache.put(text, mono, multi)
-        fresh = analyses is None
-        if fresh:
-            if self.detector is None:
-                self.blank, self.detector = blank_pipeline(), make_language_detector()
-            analyses = analyze_articles(articles, nlp=self.nlp, config=config, blank=self.blank,
-                                        detector=self.detector)
-        vecs = embed_articles(articles, analyses, encoder=self.encoder, multilingual=self.multilingual,
+        return embed_articles(articles, analyses, encoder=self.encoder, multilingual=self.multilingual,
                               cache=self.cache)
-        return (list(analyses) if fresh else []), vecs
+
+    def analyze_embed(self, articles: Sequence[Article], analyses: Sequence[Analysis] | None,
+                      config: AnalyzeConfig, hints: Hints | None = None) -> Embedded:
+        """Analyze (unless `analyses` are given: a resumed run) and embed one batch; returns the
+        new analyses (none when given) and the vectors."""
+        fresh = self.analyze(articles, config) if analyses is None else None
+        return (fresh or []), self.embed(articles, fresh if fresh is not None else analyses, hints)
 
 
 def _done(fn: Any, *args: Any) -> Future[Any]:
@@ -101,12 +116,12 @@ class InlineWorker:
 
     parallel = 1
 
-    def __init__(self, nlp: Any, encoder: Any, multilingual: Any, *, cache_size: int = 20_000) -> None:
-        self.models = _Models(nlp, encoder, multilingual, SentenceCache(cache_size))
+    def __init__(self, models: StageModels) -> None:
+        self.models = models
 
     @classmethod
-    def load(cls, *, device: str = "cpu", cache_size: int = 20_000) -> InlineWorker:
-        return cls(load_nlp(), MiniLMEncoder(device=device), MultilingualEncoder(), cache_size=cache_size)
+    def load(cls, spec: ModelSpec = ModelSpec()) -> InlineWorker:
+        return cls(spec.load())
 
     @property
     def nlp(self) -> Any:
@@ -116,9 +131,6 @@ class InlineWorker:
                       config: AnalyzeConfig, hints: Hints | None = None) -> Future[Embedded]:
         return _done(self.models.analyze_embed, articles, analyses, config, hints)
 
-    def relate(self, pairs: Sequence[Pair], inputs: PairInputs, config: RelateConfig) -> Future[list[Relation]]:
-        return _done(relate_pairs, pairs, inputs, config)
-
     def ready(self) -> None:
         pass
 
@@ -127,14 +139,13 @@ class InlineWorker:
 
 
 # -- the children's side: models loaded once per child, by the pool's initializer ------------
-_child: list[_Models] = []
+_child: list[StageModels] = []
 
 
-def _start_child(device: str, cache_size: int) -> None:
+def _start_child(spec: ModelSpec) -> None:
     # Ctrl-C reaches the whole process group; the parent alone decides what to do with it
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _child.append(_Models(load_nlp(), MiniLMEncoder(device=device, threads=1),
-                          MultilingualEncoder(threads=1), SentenceCache(cache_size)))
+    _child.append(replace(spec, threads=1).load())
 
 
 def _analyze_embed_in_child(articles: Sequence[Article], analyses: Sequence[Analysis] | None,
@@ -155,7 +166,7 @@ def _main_not_rerun() -> Iterator[None]:
 
     A spawned child normally imports the parent's main script again, which re-runs a script
     without an ``if __name__ == "__main__"`` guard (a short library script calling
-    `Models.load`) and fails. The children need nothing from it: what they run lives here.
+    `StageModels.load`) and fails. The children need nothing from it: what they run lives here.
     """
     main = sys.modules.get("__main__")
     saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
@@ -174,10 +185,10 @@ def _main_not_rerun() -> Iterator[None]:
 class ProcessWorkers:
     """`n` spawned children with every model each, loading as soon as this is made."""
 
-    def __init__(self, n: int = 2, *, device: str = "cpu", cache_size: int = 20_000) -> None:
+    def __init__(self, n: int = 2, spec: ModelSpec = ModelSpec()) -> None:
         self.parallel = n
         self._pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_start_child, initargs=(device, cache_size))
+                                         initializer=_start_child, initargs=(spec,))
         with _main_not_rerun():  # the children are spawned by the first submits
             self._started = [self._pool.submit(_ready) for _ in range(n)]
 
@@ -195,12 +206,6 @@ class ProcessWorkers:
     def analyze_embed(self, articles: Sequence[Article], analyses: Sequence[Analysis] | None,
                       config: AnalyzeConfig, hints: Hints | None = None) -> Future[Embedded]:
         return self._submit(_analyze_embed_in_child, list(articles), analyses, config, hints)
-
-    def relate(self, pairs: Sequence[Pair], inputs: PairInputs, config: RelateConfig) -> Future[list[Relation]]:
-        need = {x for p in pairs for x in p}  # send only what these pairs read
-        arts, ans, vecs = inputs
-        return self._submit(relate_pairs, list(pairs), ({k: arts[k] for k in need}, {k: ans[k] for k in need},
-                                                        {k: vecs[k] for k in need}), config)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -227,4 +232,4 @@ def likely_sentences(text: str) -> list[str]:
     return [p.strip() for p in _ROUGH_END.split(text) if p.strip()]
 
 
-__all__ = ["InlineWorker", "ProcessWorkers", "Worker", "likely_sentences", "relate_pairs", "result"]
+__all__ = ["InlineWorker", "ModelSpec", "ProcessWorkers", "StageModels", "Worker", "likely_sentences", "result"]

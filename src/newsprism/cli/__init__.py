@@ -30,6 +30,7 @@ QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No progress bars 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Make any input error fatal.")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="Embedding device: auto (a CUDA GPU when present, else the CPU), cpu, cuda or cuda:N.")]
+PrecisionOpt = Annotated[str, typer.Option("--precision", help="MiniLM number format: auto (bf16 on a CPU with native bfloat16 units, else fp32), fp32 (the same vectors on every machine) or bf16.")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="local (in-process) or ray (Ray Data; starts a local Ray unless --ray-address).")]
 RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster to join with --engine ray (e.g. ray://host:10001 or auto).")]
 DEFAULT_DB = "newsprism.db"
@@ -121,15 +122,20 @@ def ingest_cli(
                       f"→ {db} ({data['articles_in_store']} articles)")
 
 
-def _process(store, *, quiet: bool, device: str, engine: str = "local",  # type: ignore[no-untyped-def]
-             ray_address: str | None = None):
-    from ..pipeline import Models, process
+def _settings(device: str, precision: str):  # type: ignore[no-untyped-def]
+    """Settings with the device and MiniLM precision resolved (a bad name stops the run at once)."""
+    from ..embed import pick_device, pick_precision
     from ..settings import Settings
 
-    from ..embed import pick_device
-
     device = pick_device(device)
-    settings = Settings(device=device)
+    return Settings(device=device, precision=pick_precision(device, precision))
+
+
+def _process(store, *, quiet: bool, device: str, precision: str = "auto",  # type: ignore[no-untyped-def]
+             engine: str = "local", ray_address: str | None = None):
+    from ..pipeline import Models, process
+
+    settings = _settings(device, precision)
     if engine not in ("local", "ray"):
         err.print(f"error: --engine must be local or ray, not '{engine}'")
         raise typer.Exit(2)
@@ -143,7 +149,7 @@ def _process(store, *, quiet: bool, device: str, engine: str = "local",  # type:
     with _progress(quiet) as prog:
         if not quiet:
             err.print("loading models…")
-        models = Models.load(device=device)
+        models = Models.from_settings(settings)
         return process(store, models, settings=settings, progress=prog)
 
 
@@ -158,13 +164,14 @@ def run_cli(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs, or - for stdin.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for report.json/.md/.html.")] = Path("newsprism-out"),
     db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False, strict: StrictOpt = False, device: DeviceOpt = "auto",
-    engine: EngineOpt = "local", ray_address: RayAddressOpt = None,
+    engine: EngineOpt = "local", ray_address: RayAddressOpt = None, precision: PrecisionOpt = "auto",
 ) -> None:
     """Ingest, run the whole pipeline on what is new, and write the reports."""
     with _errors_to_exit():
         store = _open(db)
         _ingest(store, paths, quiet=quiet, strict=strict)
-        s = _process(store, quiet=quiet, device=device, engine=engine, ray_address=ray_address)
+        s = _process(store, quiet=quiet, device=device, precision=precision, engine=engine,
+                     ray_address=ray_address)
         written = _write(store, out_dir)
         if not quiet:
             err.print(f"analyzed {s.analyzed}, related {s.related} ({s.relations} relations), "
@@ -177,7 +184,7 @@ def run_cli(
 def demo_cli(
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the reports.")] = Path("newsprism-demo"),
     quiet: QuietOpt = False, device: DeviceOpt = "auto", engine: EngineOpt = "local",
-    ray_address: RayAddressOpt = None,
+    ray_address: RayAddressOpt = None, precision: PrecisionOpt = "auto",
 ) -> None:
     """Run the bundled demo corpus into a fresh store and write the reports."""
     with _errors_to_exit():
@@ -187,7 +194,8 @@ def demo_cli(
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         store = _open(str(db))
         _ingest(store, [str(demo_corpus())], quiet=quiet, strict=False)
-        _process(store, quiet=quiet, device=device, engine=engine, ray_address=ray_address)
+        _process(store, quiet=quiet, device=device, precision=precision, engine=engine,
+                 ray_address=ray_address)
         written = _write(store, out_dir)
         if not quiet:
             for p in written.values():

@@ -8,7 +8,10 @@ from typing import Annotated
 import typer
 
 from ..errors import ConfigError, IngestError
-from . import DEFAULT_DB, DbOpt, DeviceOpt, QuietOpt, _errors_to_exit, _open, _progress, app, err
+from . import (
+    DEFAULT_DB, DbOpt, DeviceOpt, PrecisionOpt, QuietOpt, _errors_to_exit, _open, _progress, _settings, app,
+    err,
+)
 
 
 #: Paragraphs as single strings: rich keeps a docstring's line breaks after the first paragraph.
@@ -37,13 +40,11 @@ def watch_cli(
         "--no-process", help="Only ingest; leave analysis to a later `newsprism run`.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per HTTP request.")] = 20.0,
     per_host: Annotated[int, typer.Option("--per-host", min=1, max=16, help="Concurrent requests per host.")] = 2,
-    quiet: QuietOpt = False, device: DeviceOpt = "auto",
+    quiet: QuietOpt = False, device: DeviceOpt = "auto", precision: PrecisionOpt = "auto",
 ) -> None:
     """Poll feeds into the store until stopped (help text: `_HELP`)."""
-    from ..embed import pick_device
     from ..ingest.fetch import FetchConfig, Fetcher
     from ..pipeline import Models, process
-    from ..settings import Settings
     from ..watch import PollSummary, Watcher, parse_interval, read_feed_list
 
     with _errors_to_exit():
@@ -56,7 +57,7 @@ def watch_cli(
             err.print(f"error: {feeds_file} lists no feed URLs")
             raise typer.Exit(2)
         store = _open(db)
-        settings = Settings(device=pick_device(device))
+        settings = _settings(device, precision)
 
         def on_error(e: IngestError) -> None:
             err.print(f"[red]error[/]: {e}", highlight=False)
@@ -73,7 +74,7 @@ def watch_cli(
                 if not loaded:
                     if not quiet:
                         err.print("loading models…")
-                    loaded.append(Models.load(device=settings.device))
+                    loaded.append(Models.from_settings(settings))
                 with _progress(quiet) as prog:
                     r = process(store, loaded[0], settings=settings, progress=prog)
                 if not quiet:

@@ -8,45 +8,36 @@ from ..pipeline import _batches
 from ..progress import Progress
 from ..settings import Settings
 from ..store import Store
+from ..worker import ModelSpec
 from .session import RayConfig, _dump, _from_items, _load, _rows, _waves
 
 
 class _Analyze:
     """Articles in, (articles, analyses) out: the next stage, embed, needs both."""
 
-    def __init__(self, config: object) -> None:
-        from ..analyze import load_nlp
-
-        self.nlp, self.config = load_nlp(), config
+    def __init__(self, spec: ModelSpec, config: object) -> None:
+        self.models, self.config = spec.load(embed=False), config
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list]:
-        from ..analyze import analyze_articles
-
         out = []
         for p in batch["p"]:
             arts = _load(p)
-            out.append(_dump((arts, analyze_articles(arts, nlp=self.nlp, config=self.config), True)))
+            out.append(_dump((arts, self.models.analyze(arts, self.config), True)))
         return {"p": out}
 
 
 class _Embed:
-    """(articles, analyses, whether the analyses are new) in, (new analyses, vectors) out."""
+    """(articles, analyses, whether the analyses are new) in, (new analyses, vectors) out; one
+    sentence cache per actor, as each in-process worker keeps one."""
 
-    def __init__(self, device: str, cache_size: int = 20_000) -> None:
-        from ..embed import MiniLMEncoder, MultilingualEncoder, SentenceCache
-
-        self.encoder, self.multilingual = MiniLMEncoder(device=device), MultilingualEncoder()
-        self.cache = SentenceCache(cache_size)  # per actor, as the in-process stage keeps one
+    def __init__(self, spec: ModelSpec) -> None:
+        self.models = spec.load(analyze=False)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list]:
-        from ..embed import embed_articles
-
         out = []
         for p in batch["p"]:
             arts, ans, fresh = _load(p)
-            vecs = embed_articles(arts, ans, encoder=self.encoder, multilingual=self.multilingual,
-                                  cache=self.cache)
-            out.append(_dump((ans if fresh else [], vecs)))
+            out.append(_dump((ans if fresh else [], self.models.embed(arts, ans))))
         return {"p": out}
 
 
@@ -64,7 +55,7 @@ def analyze_and_embed_ray(store: Store, *, settings: Settings, ray_cfg: RayConfi
     # max_restarts=0: a restartable actor whose constructor arguments sit in the object store
     # makes Ray's C++ runtime log an error line on every start, which `-q` cannot hide; a lost
     # actor fails the run instead, and the next run resumes from the store
-    embed_args = {"device": settings.device, "cache_size": settings.sentence_cache}
+    spec = ModelSpec(device=settings.device, precision=settings.precision, cache_size=settings.sentence_cache)
 
     def with_analyses(batch: list[str]) -> bytes:
         arts, ans = store.articles(batch), store.analyses(batch)
@@ -77,9 +68,9 @@ def analyze_and_embed_ray(store: Store, *, settings: Settings, ray_cfg: RayConfi
             for wave in _waves(todo, ray_cfg.wave, settings.batch_size):
                 ds = _from_items([{"p": make(b)} for b in _batches(wave, settings.batch_size)])
                 if analyze:
-                    ds = ds.map_batches(_Analyze, fn_constructor_kwargs={"config": settings.analyze},
+                    ds = ds.map_batches(_Analyze, fn_constructor_kwargs={"spec": spec, "config": settings.analyze},
                                         batch_size=1, compute=pool, max_restarts=0)
-                ds = ds.map_batches(_Embed, fn_constructor_kwargs=embed_args, batch_size=1, compute=pool,
+                ds = ds.map_batches(_Embed, fn_constructor_kwargs={"spec": spec}, batch_size=1, compute=pool,
                                     max_restarts=0)
                 for row in _rows(ds):
                     ans, vecs = _load(row["p"])

@@ -127,7 +127,7 @@ def _sign(batch: dict[str, np.ndarray], *, config: RelateConfig) -> dict[str, li
 
 
 def _relate(batch: dict[str, np.ndarray], *, config: RelateConfig) -> dict[str, list]:
-    from ..worker import relate_pairs
+    from ..relate import relate_pairs
 
     out = []
     for p in batch["p"]:

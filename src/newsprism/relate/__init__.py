@@ -9,7 +9,7 @@ import logging
 
 from .align import SentenceMatch, align, align_sentences
 from .candidates import CandidateIndex, candidate_pairs, candidate_pairs_from
-from .classify import PairFeatures, classify, pair_features, relate_articles, relate_pair
+from .classify import PairFeatures, PairInputs, classify, pair_features, relate_articles, relate_pair, relate_pairs
 from .config import RelateConfig
 from .direction import infer_direction
 from .lines import likely_original, reporting_lines
@@ -20,6 +20,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 __all__ = [
     "CandidateIndex",
     "PairFeatures",
+    "PairInputs",
     "RelateConfig",
     "SentenceMatch",
     "align",
@@ -34,6 +35,7 @@ __all__ = [
     "pair_features",
     "relate_articles",
     "relate_pair",
+    "relate_pairs",
     "reporting_lines",
     "shingles",
 ]

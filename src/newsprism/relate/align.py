@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -46,7 +47,9 @@ def is_cross_language(an_a: Analysis, an_b: Analysis) -> bool:
     return la is not None and lb is not None and la != lb
 
 
+@lru_cache(maxsize=1 << 16)
 def _norm(text: str) -> str:
+    # cached: a sentence of a wire copy is normalised once for all the pairs it takes part in
     return " ".join(words(text))
 
 
@@ -65,10 +68,28 @@ def _rows(mat: np.ndarray, n: int, dim: int) -> np.ndarray:
 
 
 @dataclass(frozen=True, slots=True)
-class _Sims:
-    """Similarity matrices: key (da, db) in {(1,1), (1,2), (2,1)} -> (lex, sem, combined)."""
+class Similarities:
+    """Everything one pair's alignment and order score read, computed once per pair.
+
+    `mats`: key (da, db) in {(1,1), (1,2), (2,1)} -> (lex, sem, combined) sentence-group
+    matrices; `quote_a`/`quote_b`: each sentence's share inside a direct quotation.
+    """
 
     mats: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]]
+    cross: bool
+    quote_a: list[float]
+    quote_b: list[float]
+
+
+def pair_similarities(an_a: Analysis, an_b: Analysis, va: ArticleVectors, vb: ArticleVectors,
+                      *, config: RelateConfig | None = None) -> Similarities:
+    """The sentence similarity matrices and quotation shares of a pair, shared by
+    `align_sentences`, `order_score` and `pair_features` (each would otherwise redo them)."""
+    cfg = config or RelateConfig()
+    cross = is_cross_language(an_a, an_b)
+    mats = _similarities(an_a.sentences, an_b.sentences, va, vb, cross=cross, cfg=cfg)
+    return Similarities(mats, cross, _quote_share(an_a.sentences, an_a.quotes),
+                        _quote_share(an_b.sentences, an_b.quotes))
 
 
 def _lexical(a_txt: Sequence[str], b_txt: Sequence[str]) -> np.ndarray:
@@ -80,7 +101,7 @@ def _lexical(a_txt: Sequence[str], b_txt: Sequence[str]) -> np.ndarray:
 def _similarities(
     sa: Sequence[Span], sb: Sequence[Span], va: ArticleVectors, vb: ArticleVectors,
     *, cross: bool, cfg: RelateConfig,
-) -> _Sims:
+) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]]:
     a_txt, b_txt = [_norm(s.text) for s in sa], [_norm(s.text) for s in sb]
     a2 = [f"{x} {y}" for x, y in zip(a_txt, a_txt[1:])]
     b2 = [f"{x} {y}" for x, y in zip(b_txt, b_txt[1:])]
@@ -105,56 +126,57 @@ def _similarities(
         sem = np.mean(parts, axis=0) if parts else np.zeros_like(lex)
         comb = sem if cross else np.maximum(lex, w * lex + (1 - w) * sem)
         mats[key] = (lex, sem.astype(np.float32), comb.astype(np.float32))
-    return _Sims(mats)
+    return mats
 
 
-def _gain(sims: _Sims, key: tuple[int, int], i: int, j: int, floor: float, bonus: float) -> float:
-    """Gain of matching the group ending before (i, j); -inf when below the floor."""
-    comb = sims.mats[key][2]
-    da, db = key
-    s = float(comb[i - da, j - db])
-    if s < floor:
-        return _NEG
-    if key == (1, 1):
-        return s - floor
-    # a merge must explain more than any of its single-sentence parts
-    single = sims.mats[(1, 1)][2]
-    parts = [single[i - da + x, j - db + y] for x in range(da) for y in range(db)]
-    if s <= max(parts):
-        return _NEG
-    return bonus * (s - floor)
+def _gains(mats: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]], floor: float,
+           bonus: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gain of each 1-1, 1-2 and 2-1 group (indexed by its first sentences); -inf below the
+    floor, and for a merge that explains no more than one of its single-sentence parts."""
+    single = mats[(1, 1)][2].astype(np.float64)
+    c12, c21 = mats[(1, 2)][2].astype(np.float64), mats[(2, 1)][2].astype(np.float64)
+    g11 = np.where(single >= floor, single - floor, -np.inf)
+    g12 = np.where((c12 >= floor) & (c12 > np.maximum(single[:, :-1], single[:, 1:])),
+                   bonus * (c12 - floor), -np.inf)
+    g21 = np.where((c21 >= floor) & (c21 > np.maximum(single[:-1, :], single[1:, :])),
+                   bonus * (c21 - floor), -np.inf)
+    return g11, g12, g21
 
 
-def _dp(sims: _Sims, n: int, m: int, floor: float, bonus: float) -> list[tuple[int, int, int, int]]:
-    """Best monotone set of groups; returns (a_start, a_stop, b_start, b_stop) in order."""
+def _dp(mats: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]], n: int, m: int,
+        floor: float, bonus: float) -> list[tuple[int, int, int, int]]:
+    """Best monotone set of groups; returns (a_start, a_stop, b_start, b_stop) in order.
+
+    Row by row in numpy: a cell's best is the running maximum along its row of the best
+    candidates from the rows above. The trace back picks, at each cell it visits, the first
+    candidate in the order skip A, skip B, 1-1, 1-2, 2-1 that reaches the cell's score (what a
+    cell-by-cell loop with strict comparisons keeps).
+    """
+    g11, g12, g21 = _gains(mats, floor, bonus)
     score = np.zeros((n + 1, m + 1))
-    back = np.zeros((n + 1, m + 1), dtype=np.int8)  # 0 skip a, 1 skip b, 2: 1-1, 3: 1-2, 4: 2-1
-    moves = ((1, 1, 2), (1, 2, 3), (2, 1, 4))
-    for i in range(n + 1):
-        for j in range(m + 1):
-            if i == 0 and j == 0:
-                continue
-            best, arg = _NEG, 0
-            if i > 0:
-                best, arg = score[i - 1, j], 0
-            if j > 0 and score[i, j - 1] > best:
-                best, arg = score[i, j - 1], 1
-            for da, db, code in moves:
-                if i >= da and j >= db:
-                    g = _gain(sims, (da, db), i, j, floor, bonus)
-                    if g > _NEG and score[i - da, j - db] + g > best:
-                        best, arg = score[i - da, j - db] + g, code
-            score[i, j], back[i, j] = best, arg
+    for i in range(1, n + 1):
+        best = np.maximum(score[i - 1, 1:], score[i - 1, :-1] + g11[i - 1])
+        if m >= 2:
+            best[1:] = np.maximum(best[1:], score[i - 1, :-2] + g12[i - 1])
+        if i >= 2:
+            best = np.maximum(best, score[i - 2, :-1] + g21[i - 2])
+        score[i, 0] = score[i - 1, 0]
+        score[i, 1:] = np.maximum.accumulate(np.concatenate(([score[i, 0]], best)))[1:]
     out = []
     i, j = n, m
     while i > 0 or j > 0:
-        code = back[i, j]
-        if code == 0:
+        v = score[i, j]
+        if j == 0 or (i > 0 and score[i - 1, j] == v):
             i -= 1
-        elif code == 1:
+        elif i == 0 or score[i, j - 1] == v:
             j -= 1
         else:
-            da, db = {2: (1, 1), 3: (1, 2), 4: (2, 1)}[int(code)]
+            if score[i - 1, j - 1] + g11[i - 1, j - 1] == v:
+                da, db = 1, 1
+            elif j >= 2 and score[i - 1, j - 2] + g12[i - 1, j - 2] == v:
+                da, db = 1, 2
+            else:
+                da, db = 2, 1
             out.append((i - da, i, j - db, j))
             i, j = i - da, j - db
     return out[::-1]
@@ -172,24 +194,24 @@ def _quote_share(spans: Sequence[Span], quotes: Sequence[Quote]) -> list[float]:
 
 def align_sentences(
     an_a: Analysis, an_b: Analysis, va: ArticleVectors, vb: ArticleVectors,
-    *, config: RelateConfig | None = None,
+    *, config: RelateConfig | None = None, sims: Similarities | None = None,
 ) -> list[SentenceMatch]:
-    """Monotone alignment of the sentences of two analysed articles (groups above the floor)."""
+    """Monotone alignment of the sentences of two analysed articles (groups above the floor).
+
+    `sims` is `pair_similarities` of the same pair, when the caller has it already."""
     cfg = config or RelateConfig()
     sa, sb = an_a.sentences, an_b.sentences
     if not sa or not sb:
         return []
-    cross = is_cross_language(an_a, an_b)
-    sims = _similarities(sa, sb, va, vb, cross=cross, cfg=cfg)
-    floor = cfg.align_floor_cross if cross else cfg.align_floor
-    qa, qb = _quote_share(sa, an_a.quotes), _quote_share(sb, an_b.quotes)
+    sims = sims or pair_similarities(an_a, an_b, va, vb, config=cfg)
+    floor = cfg.align_floor_cross if sims.cross else cfg.align_floor
     out = []
-    for a0, a1, b0, b1 in _dp(sims, len(sa), len(sb), floor, cfg.merge_bonus):
+    for a0, a1, b0, b1 in _dp(sims.mats, len(sa), len(sb), floor, cfg.merge_bonus):
         lex, sem, comb = sims.mats[(a1 - a0, b1 - b0)]
         out.append(SentenceMatch(
             a=(a0, a1), b=(b0, b1), lexical=float(lex[a0, b0]), semantic=float(sem[a0, b0]),
             similarity=float(comb[a0, b0]),
-            quote_only=_is_shared_quote(an_a, an_b, (a0, a1), (b0, b1), qa, qb, cfg),
+            quote_only=_is_shared_quote(an_a, an_b, (a0, a1), (b0, b1), sims.quote_a, sims.quote_b, cfg),
         ))
     return out
 
@@ -235,7 +257,7 @@ def _weighted(shares: Sequence[float], spans: Sequence[Span]) -> float:
 
 def order_score(
     an_a: Analysis, an_b: Analysis, va: ArticleVectors, vb: ArticleVectors,
-    *, config: RelateConfig | None = None,
+    *, config: RelateConfig | None = None, sims: Similarities | None = None,
 ) -> float:
     """Order monotonicity, measured without the DP's monotone constraint.
 
@@ -247,8 +269,7 @@ def order_score(
     sa, sb = an_a.sentences, an_b.sentences
     if len(sa) < 2 or len(sb) < 2:
         return 1.0
-    cross = is_cross_language(an_a, an_b)
-    comb = _similarities(sa, sb, va, vb, cross=cross, cfg=cfg).mats[(1, 1)][2]
+    comb = (sims or pair_similarities(an_a, an_b, va, vb, config=cfg)).mats[(1, 1)][2]
     best = comb.argmax(axis=1)
     seq = [int(best[i]) for i in range(len(sa)) if comb[i, best[i]] >= cfg.order_floor]
     if len(seq) < 2:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,8 +12,8 @@ from rapidfuzz import fuzz
 from ..embed import ArticleVectors
 from ..models import COPY_KINDS, Analysis, Article, Relation, RelationKind, Span
 from .align import (
-    SentenceMatch, _quote_share, align_sentences, base_language, is_cross_language, order_score,
-    to_aligned_span,
+    SentenceMatch, Similarities, align_sentences, base_language, is_cross_language, order_score,
+    pair_similarities, to_aligned_span,
 )
 from .config import RelateConfig
 from .direction import infer_direction
@@ -66,12 +66,16 @@ def _names(art: Article, an: Analysis) -> set[str]:
 def pair_features(
     a: Article, b: Article, an_a: Analysis, an_b: Analysis, va: ArticleVectors,
     vb: ArticleVectors, matches: Sequence[SentenceMatch], *, config: RelateConfig,
+    sims: Similarities | None = None,
 ) -> PairFeatures:
-    """Summarise an alignment (and document-level similarity) into classifier features."""
+    """Summarise an alignment (and document-level similarity) into classifier features.
+
+    `sims` is `pair_similarities` of the same pair, when the caller has it already."""
     cfg = config
-    cross = is_cross_language(an_a, an_b)
-    own_a = _own_mask(an_a.sentences, _quote_share(an_a.sentences, an_a.quotes), cfg.quote_share)
-    own_b = _own_mask(an_b.sentences, _quote_share(an_b.sentences, an_b.quotes), cfg.quote_share)
+    sims = sims or pair_similarities(an_a, an_b, va, vb, config=cfg)
+    cross = sims.cross
+    own_a = _own_mask(an_a.sentences, sims.quote_a, cfg.quote_share)
+    own_b = _own_mask(an_b.sentences, sims.quote_b, cfg.quote_share)
     reuse = [m for m in matches if not m.quote_only]
     cov_a, _ = _coverage(an_a.sentences, own_a, {i for m in reuse for i in range(*m.a)})
     cov_b, _ = _coverage(an_b.sentences, own_b, {j for m in reuse for j in range(*m.b)})
@@ -87,7 +91,7 @@ def pair_features(
     title = fuzz.ratio(a.title.lower(), b.title.lower()) / 100 if a.title and b.title else 1.0
     return PairFeatures(
         cross_language=cross, coverage_a=cov_a, coverage_b=cov_b, lexical=lex, semantic=sem,
-        order=order_score(an_a, an_b, va, vb, config=cfg), shared_a=sh_a, shared_b=sh_b,
+        order=order_score(an_a, an_b, va, vb, config=cfg, sims=sims), shared_a=sh_a, shared_b=sh_b,
         shared_chars=min(ch_a, ch_b), doc_cosine=doc,
         entity_overlap=len(na & nb) / len(union) if union else 0.0,
         shared_entities=len(na & nb), title_lexical=title,
@@ -201,8 +205,9 @@ def relate_pair(
         ('near_verbatim', 'a_first')
     """
     cfg = config or RelateConfig()
-    matches = align_sentences(an_a, an_b, va, vb, config=cfg)
-    feats = pair_features(a, b, an_a, an_b, va, vb, matches, config=cfg)
+    sims = pair_similarities(an_a, an_b, va, vb, config=cfg)
+    matches = align_sentences(an_a, an_b, va, vb, config=cfg, sims=sims)
+    feats = pair_features(a, b, an_a, an_b, va, vb, matches, config=cfg, sims=sims)
     kind, score = classify(feats, config=cfg)
     reasons = explain(feats, kind, an_a, an_b)
     alignment = tuple(to_aligned_span(m, an_a, an_b) for m in matches)
@@ -226,6 +231,16 @@ def relate_pair(
         coverage_a=round(feats.coverage_a, 4), coverage_b=round(feats.coverage_b, 4),
         swap_density=round(density, 4),
     )
+
+
+PairInputs = tuple[Mapping[str, Article], Mapping[str, Analysis], Mapping[str, ArticleVectors]]
+
+
+def relate_pairs(pairs: Sequence[tuple[str, str]], inputs: PairInputs, config: RelateConfig) -> list[Relation]:
+    """`relate_pair` of each (a, b) id pair (unrelated ones included), in order; `inputs` are
+    the articles, analyses and vectors by id."""
+    arts, ans, vecs = inputs
+    return [relate_pair(arts[a], arts[b], ans[a], ans[b], vecs[a], vecs[b], config=config) for a, b in pairs]
 
 
 def is_copy(relation: Relation) -> bool:

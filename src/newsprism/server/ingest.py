@@ -92,7 +92,7 @@ class Writer:
     def models(self) -> Models:
         if self._models is None:
             logger.info("loading models")
-            self._models = Models.load(device=self.settings.device)
+            self._models = Models.from_settings(self.settings)
         elif not isinstance(self._models, Models):
             self._models = self._models()
         return self._models

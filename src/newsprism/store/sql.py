@@ -25,6 +25,7 @@ from sqlalchemy import (
     insert,
     make_url,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.exc import SQLAlchemyError
@@ -415,8 +416,10 @@ class Store:
     def save_relations(self, relations: Sequence[Relation], done: Sequence[str]) -> None:
         """Store relations and mark `done` articles as related, atomically."""
         with self.engine.begin() as conn:
-            for r in relations:
-                conn.execute(delete(t.relations).where((t.relations.c.a == r.a) & (t.relations.c.b == r.b)))
+            pairs = [(r.a, r.b) for r in relations]
+            key = tuple_(t.relations.c.a, t.relations.c.b)
+            for start in range(0, len(pairs), IN_CHUNK // 2):  # two bound parameters a pair
+                conn.execute(delete(t.relations).where(key.in_(pairs[start:start + IN_CHUNK // 2])))
             if relations:
                 conn.execute(insert(t.relations), [
                     {"a": r.a, "b": r.b, "kind": r.kind, "score": r.score,
