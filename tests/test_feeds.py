@@ -200,6 +200,7 @@ def test_rss_file_uses_full_content_else_summary(tmp_path):
     assert storm.text == "About 18,000 homes lost power."  # summary when there is no full content
     assert storm.outlet == "coastline.co.uk"
     assert storm.published_at == datetime(2024, 3, 5, 6, 0, tzinfo=timezone.utc)
+    assert strike.date_source == storm.date_source == "page"  # the entry's own date, no fetch time
 
 
 def test_atom_file(tmp_path):
@@ -391,6 +392,7 @@ def test_feed_url_ingest_fetches_pages_politely(site, tmp_path):
     assert "nine-day strike" in strike.text and "Home | World" not in strike.raw
     assert strike.outlet == "harbour-times.com"  # the entry link is an IP: the feed's site names it
     assert strike.published_at == datetime(2024, 3, 8, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert strike.date_source == "page"
     storm = arts[site.url("/private/storm")]  # robots.txt: feed content used, page never asked for
     assert "18,000 homes" in storm.text and storm.title == "Storm cuts power to 18,000 homes"
     assert "/private/storm" not in site.paths()

@@ -362,6 +362,22 @@ def test_direction_from_publication_times(corpus):
     assert rel(corpus, "base", "verbatim", a=a, b=naive).direction == "b_first"
 
 
+def test_direction_from_fetch_times_only_where_they_bound_publication(corpus):
+    """A fetch time (date_source "fetch") says the page existed by then, not when it appeared."""
+    t0 = datetime(2024, 3, 5, 8, 0, tzinfo=timezone.utc)
+    a = replace(corpus["base"][0], published_at=t0, date_source="fetch")
+    b = replace(corpus["verbatim"][0], published_at=t0 + timedelta(hours=3), date_source="fetch")
+    r = rel(corpus, "base", "verbatim", a=a, b=b)
+    assert r.direction == "unknown"
+    assert not any("first" in why and "unknown" not in why for why in r.reasons), r.reasons
+    r = rel(corpus, "base", "verbatim", a=a, b=replace(b, date_source="page"))
+    assert r.direction == "a_first"
+    assert any(why.startswith("A was fetched by 2024-03-05T08:00") and "B published" in why
+               for why in r.reasons), r.reasons
+    r = rel(corpus, "base", "verbatim", a=replace(a, date_source="page"), b=b)
+    assert r.direction == "unknown"
+
+
 def test_direction_from_rewritten_attribution(corpus):
     r = rel(corpus, "scoop", "copy")
     assert r.direction == "a_first"

@@ -93,6 +93,7 @@ def test_html_responses_become_documents_and_the_rest_is_skipped(tmp_path, gz):
     assert first.title == "Strike ends" and "container terminal" in first.text
     assert first.published_at == datetime(2026, 3, 1, 10, 15, tzinfo=timezone.utc)  # the page's date
     assert second.published_at == datetime(2026, 3, 2, 8, 30, tzinfo=timezone.utc)  # fetch date fallback
+    assert (first.date_source, second.date_source) == ("page", "fetch")
     assert first.format == "warc" and first.language == "en"
     assert all(d.origin.startswith(f"{path}@") for d in out)
     assert len({d.origin for d in out}) == 3
@@ -102,6 +103,29 @@ def test_url_date_is_preferred_to_fetch_date(tmp_path):
     path = build(tmp_path / "c.warc.gz", [{"uri": "https://n.example/2026/02/27/strike", "payload": page("Strike")}])
     (doc,) = items(path)
     assert doc.published_at == datetime(2026, 2, 27, tzinfo=timezone.utc)
+    assert doc.date_source == "url"
+
+
+def test_page_date_is_preferred_to_url_date(tmp_path):
+    path = build(tmp_path / "c.warc.gz", [{"uri": "https://n.example/2026/02/27/strike",
+                                           "payload": page("Strike", date="2026-02-28T06:00:00Z")}])
+    (doc,) = items(path)
+    assert doc.published_at == datetime(2026, 2, 28, 6, tzinfo=timezone.utc)
+    assert doc.date_source == "page"
+
+
+def test_no_date_at_all_leaves_the_source_unset(tmp_path):
+    """No page date, no URL date and no (parsable) WARC-Date: nothing to say where a date came from."""
+    path = tmp_path / "c.warc"
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=False)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        rec = writer.create_warc_record("https://n.example/strike", "response",
+                                        payload=io.BytesIO(page("Strike")), http_headers=http,
+                                        warc_headers_dict={"WARC-Date": "not a date"})
+        writer.write_record(rec)
+    (doc,) = items(path)
+    assert doc.published_at is None and doc.date_source is None
 
 
 def test_broken_payloads_give_one_error_each_and_reading_goes_on(tmp_path):
@@ -226,6 +250,8 @@ def test_cli_ingest_stores_warc_articles(tmp_path):
     assert strike.published_at == datetime(2026, 3, 1, 10, 15, tzinfo=timezone.utc)
     assert strike.origin.startswith(f"{path}@")
     assert arts["https://coast.example.org/story"].published_at == datetime(2026, 3, 2, 8, 30, tzinfo=timezone.utc)
+    # where each date came from is stored with it (cleaning and the store keep it)
+    assert strike.date_source == "page" and arts["https://coast.example.org/story"].date_source == "fetch"
 
 
 # --- single-stream gzip, damage at every level, warcio fallbacks

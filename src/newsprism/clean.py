@@ -278,6 +278,7 @@ def clean_document(doc: RawDocument, *, repeated: frozenset[str] = frozenset(),
         language=doc.language,
         removed=removed,
         source_id=doc.source_id,
+        date_source=doc.date_source,
     )
 
 

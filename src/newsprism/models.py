@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+#: Where `published_at` came from. "page": the document's own metadata (page markup, a txt/JSONL
+#: date field, a feed entry's date); "url": a /YYYY/MM/DD/ date in the URL; "fetch": when a crawler
+#: fetched the page (WARC-Date), which only bounds the publication from above. None: unknown, or
+#: no date at all (records built in code, stores written before the field existed).
+DateSource = Literal["page", "url", "fetch"]
+
 RelationKind = Literal[
     "verbatim", "near_verbatim", "spin", "translation", "shared_source", "same_story", "unrelated"
 ]
@@ -35,6 +41,7 @@ class RawDocument:
     source_id: str | None = None  # id given by the input (JSONL `id`), if any
     body_line: int = 1  # 1-based line of the source file where `text` starts (0 when not line-based)
     format: str = "txt"
+    date_source: DateSource | None = None  # where `published_at` came from (see DateSource)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +69,7 @@ class Article:
     language: str | None = None
     removed: tuple[RemovedSpan, ...] = ()
     source_id: str | None = None  # id given by the input (JSONL `id`), kept for matching gold
+    date_source: DateSource | None = None  # where `published_at` came from (see DateSource)
 
 
 @dataclass(frozen=True, slots=True)

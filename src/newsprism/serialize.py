@@ -38,7 +38,7 @@ def article_to_dict(a: Article) -> dict[str, Any]:
         "id": a.id, "origin": a.origin, "url": a.url, "outlet": a.outlet, "title": a.title,
         "byline": a.byline, "published_at": dt_to_str(a.published_at), "language": a.language,
         "text": a.text, "raw": a.raw, "removed": [removed_to_dict(r) for r in a.removed],
-        "source_id": a.source_id,
+        "source_id": a.source_id, "date_source": a.date_source,
     }
 
 
@@ -48,7 +48,7 @@ def article_from_dict(d: dict[str, Any]) -> Article:
         url=d.get("url"), outlet=d.get("outlet"), byline=d.get("byline"),
         published_at=str_to_dt(d.get("published_at")), language=d.get("language"),
         removed=tuple(removed_from_dict(r) for r in d.get("removed") or ()),
-        source_id=d.get("source_id"),
+        source_id=d.get("source_id"), date_source=d.get("date_source"),
     )
 
 

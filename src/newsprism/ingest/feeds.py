@@ -139,6 +139,7 @@ def entry_document(entry: FeedEntry, feed: Feed, *, origin: str, use_summary: bo
         outlet=outlet_from_url(entry.link) or outlet_from_url(feed.link),
         byline=entry.author, published_at=entry.published_at, language=feed.language,
         source_id=entry.guid, body_line=0, format="feed",
+        date_source="page" if entry.published_at is not None else None,
     )
 
 
@@ -153,6 +154,7 @@ def merge_page(page: RawDocument, entry: FeedEntry, feed: Feed, *, origin: str) 
         outlet=outlet_from_url(entry.link) or page.outlet or outlet_from_url(feed.link),
         byline=page.byline or entry.author, published_at=page.published_at or entry.published_at,
         language=page.language or feed.language, source_id=entry.guid, body_line=0, format="feed",
+        date_source="page" if page.published_at or entry.published_at else None,
     )
 
 

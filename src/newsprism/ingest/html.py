@@ -97,6 +97,7 @@ def parse_html(data: bytes | str, *, origin: str,
         language=_page_language(data),
         body_line=0,
         format="html",
+        date_source="page" if published is not None else None,
     )
 
 

@@ -95,6 +95,7 @@ def parse_record(line: str, *, origin: str) -> RawDocument | IngestError:
             return IngestError(origin, f"{key!r} must be a string")
         fields[key] = str(value).strip() or None if value is not None else None
     url = fields["url"]
+    published = parse_date(fields["published"])
     return RawDocument(
         origin=origin,
         text=text.replace("\r\n", "\n").replace("\r", "\n"),
@@ -102,11 +103,12 @@ def parse_record(line: str, *, origin: str) -> RawDocument | IngestError:
         url=url,
         outlet=fields["outlet"] or outlet_from_url(url),
         byline=fields["author"],
-        published_at=parse_date(fields["published"]),
+        published_at=published,
         language=fields["language"].lower() if fields["language"] else None,
         source_id=fields["id"],
         body_line=0,
         format="jsonl",
+        date_source="page" if published is not None else None,
     )
 
 

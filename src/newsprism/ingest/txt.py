@@ -163,6 +163,7 @@ def _with_header(header: dict[str, str], *, origin: str, title: str, text: str,
     if source and not url and source.lower().startswith(("http://", "https://")):
         url, source = source, None
     outlet = header.get("outlet") or source or outlet_from_url(url)
+    published = parse_date(header.get("published") or header.get("date"))
     return RawDocument(
         origin=origin,
         text=text,
@@ -170,10 +171,11 @@ def _with_header(header: dict[str, str], *, origin: str, title: str, text: str,
         url=url,
         outlet=outlet,
         byline=header.get("author") or None,
-        published_at=parse_date(header.get("published") or header.get("date")),
+        published_at=published,
         language=(header.get("language") or "").lower() or None,
         body_line=body_line,
         format="txt",
+        date_source="page" if published is not None else None,
     )
 
 

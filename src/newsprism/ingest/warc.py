@@ -24,9 +24,12 @@ at the next gzip member of the file, if any. gzip checks a member's CRC only at 
 file gzipped whole, records decoded from corrupt data before that point are not caught.
 
 Dates: the page's own publication date (trafilatura/htmldate, as for HTML files) comes first,
-then a ``/YYYY/MM/DD/`` date in the URL, then the record's ``WARC-Date``. The last is when the
-page was fetched, not published; it is still the best bound we have (the article existed by
-then), so it fills `RawDocument.published_at` and the substitution is logged at debug level.
+then a ``/YYYY/MM/DD/`` date in the URL, then the record's ``WARC-Date``. `RawDocument.date_source`
+says which ("page", "url", "fetch"). The last is when the page was fetched, not published: the
+article existed by then but may be much older. It still fills `published_at` (an upper bound
+orders stories and bounds the relate horizon), the substitution is logged at debug level, and
+because of "fetch" direction inference never reads two crawl times as publication order and the
+report shows the date as "fetched".
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ from newsprism.ingest.dates import parse_date
 from newsprism.ingest.html import DEFAULT_HTML_OPTIONS, HtmlOptions, parse_html
 from newsprism.ingest.outlet import outlet_from_url
 from newsprism.ingest.read import megabytes, os_problem
-from newsprism.models import RawDocument
+from newsprism.models import DateSource, RawDocument
 
 logger = logging.getLogger(__name__)
 
@@ -479,16 +482,20 @@ def _drain(stream: Any) -> int:
 
 
 def _with_record_metadata(doc: RawDocument, uri: str, warc_date: str | None) -> RawDocument:
-    """URL and outlet from the crawl, not the page; dates fall back to the URL, then the fetch."""
+    """URL and outlet from the crawl, not the page; dates fall back to the URL, then the fetch
+    time, and `date_source` records which one was used."""
     url = uri or doc.url
-    published = doc.published_at or _url_date(url)
-    if published is None:
-        published = parse_date(warc_date)
+    published = doc.published_at
+    source: DateSource | None = "page" if published is not None else None
+    if published is None and (published := _url_date(url)) is not None:
+        source = "url"
+    if published is None and (published := parse_date(warc_date)) is not None:
+        source = "fetch"
         logger.debug("%s: no publication date, using fetch date %s", doc.origin, warc_date)
     return RawDocument(
         origin=doc.origin, text=doc.text, title=doc.title, url=url,
         outlet=outlet_from_url(url) or doc.outlet, byline=doc.byline, published_at=published,
-        language=doc.language, body_line=0, format="warc",
+        language=doc.language, body_line=0, format="warc", date_source=source,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from ..models import COPY_KINDS, AlignedSpan, Analysis, Article, Direction
 from .config import RelateConfig
@@ -44,10 +45,17 @@ def _copier_mark(article: Article) -> str | None:
     """A credit line or syndication note in the text or in the boilerplate cleaning removed
     (credit lines are usually trailers, which cleaning cuts from the text)."""
     for text in (article.text, *(r.text for r in article.removed)):
-        m = _CREDIT.search(text) or _SYNDICATION.search(text)
-        if m:
-            return " ".join(m.group(0).split())
+        mark = _mark_in(text)
+        if mark:
+            return mark
     return None
+
+
+@lru_cache(maxsize=4096)
+def _mark_in(text: str) -> str | None:
+    # cached: an article takes part in many pairs, and both patterns scan its whole text
+    m = _CREDIT.search(text) or _SYNDICATION.search(text)
+    return " ".join(m.group(0).split()) if m else None
 
 
 def _contained(alignment: Sequence[AlignedSpan], cov_a: float, cov_b: float,
@@ -71,9 +79,40 @@ def _by_dates(a: Article, b: Article) -> tuple[Direction, str] | None:
         return None
     if (_day_only(ta) or _day_only(tb)) and ta.date() == tb.date():
         return None  # a date without a time of day cannot order two articles of that day
+    fa, fb = a.date_source == "fetch", b.date_source == "fetch"
+    if fa or fb:
+        return _by_fetch_time(ta, tb, fa, fb)
     first, when = ("a_first", "A") if ta < tb else ("b_first", "B")
     return first, (f"{when} published first ({min(ta, tb).isoformat()} vs "
                    f"{max(ta, tb).isoformat()})")
+
+
+def _by_fetch_time(ta: datetime, tb: datetime, fa: bool, fb: bool) -> tuple[Direction, str] | None:
+    """Dates of which one or both are fetch times (a crawl's WARC-Date, `Article.date_source`).
+
+    A fetch time bounds publication only from above: the page existed by then, perhaps long
+    before. So the fetched side is certainly first only when it was fetched before the other
+    side was published; the published side is never certainly first, and two fetch times order
+    nothing (crawls reach pages in no particular order).
+    """
+    if fa and fb:
+        return None
+    (tf, tp), (f, p) = ((ta, tb), ("A", "B")) if fa else ((tb, ta), ("B", "A"))
+    if tf >= tp:
+        return None
+    return ("a_first" if fa else "b_first"), (
+        f"{f} was fetched by {tf.isoformat()} and {p} published {tp.isoformat()}, so {f} came first")
+
+
+def _dates_unused(a: Article, b: Article) -> str:
+    """Why the dates did not decide, for the "direction unknown" reason."""
+    dated = [(n, x.date_source == "fetch", _aware(x.published_at))
+             for n, x in (("A", a), ("B", b)) if x.published_at is not None]
+    if not any(fetched for _, fetched, _ in dated):
+        return "no dates"
+    said = ", ".join(f"{n} {'fetched by' if fetched else 'published'} {t.isoformat()}"
+                     for n, fetched, t in dated)
+    return f"no dates that order the two ({said}; a fetch time only bounds publication from above)"
 
 
 def _by_attribution(
@@ -97,7 +136,9 @@ def infer_direction(
 ) -> tuple[Direction, str]:
     """Which of two related articles came first, and why.
 
-    Evidence, strongest first: publication times (when both are known and differ); for copy
+    Evidence, strongest first: publication times (when both are known and differ; a fetch
+    time, `Article.date_source` "fetch", only bounds its side's publication from above, so it
+    decides only when it is earlier than the other side's publication time); for copy
     kinds, a credit line or syndication note on one side only ("This article first appeared in
     ...", "Source: ...", "auto-generated from a syndicated feed", "Read the full story at ..."),
     found in the text or in the boilerplate cleaning removed; an attribution rewritten as first
@@ -130,5 +171,5 @@ def infer_direction(
         copy = "A" if gap > 0 else "B"
         return first, f"{copy} shows stronger machine-translation signals ({abs(gap):.2f} higher)"
     contained = _contained(alignment, *coverage, cfg) if coverage else None
-    why = "direction unknown: no dates and no clear textual evidence"
+    why = f"direction unknown: {_dates_unused(a, b)} and no clear textual evidence"
     return "unknown", f"{why} ({contained}, which a cut or an addition both explain)" if contained else why

@@ -56,7 +56,8 @@ def likely_original(
     """The member of a line most likely to be the original, or None when nothing shows it.
 
     The member that is "first" in the most directed copy relations inside the line wins; ties
-    (and lines without directed relations) go to the uniquely earliest publication time.
+    (and lines without directed relations) go to the uniquely earliest publication time, unless
+    a later member's date is only a fetch time (it may have been published earlier).
     """
     members = set(line)
     firsts: Counter[str] = Counter()
@@ -77,6 +78,7 @@ def likely_original(
              if m in articles_by_id and articles_by_id[m].published_at is not None]
     if dated:
         norm = sorted(((t if t.tzinfo else t.replace(tzinfo=timezone.utc)), m) for t, m in dated)
-        if len(norm) == 1 or norm[0][0] < norm[1][0]:
+        later_fetched = any(articles_by_id[m].date_source == "fetch" for _, m in norm[1:])
+        if (len(norm) == 1 or norm[0][0] < norm[1][0]) and not later_fetched:
             return norm[0][1]
     return None

@@ -28,7 +28,21 @@ def _env(kind: str) -> Environment:
     )
     env.filters["short"] = lambda s, n=160: s if len(s) <= n else s[: n - 1].rsplit(" ", 1)[0] + "…"
     env.filters["pct"] = lambda x: f"{100 * float(x):.0f}%"
+    env.filters["dated"] = dated
     return env
+
+
+def dated(article: dict[str, Any], width: int = 16, missing: str = "") -> str:
+    """An article record's date for readers, cut to `width` ISO characters ("2024-01-02 10:30").
+
+    A fetch time (`date_source` "fetch") says "fetched ...": the page existed by then, it was
+    not necessarily published then.
+    """
+    when = article.get("published_at")
+    if not when:
+        return missing
+    text = when[:width].replace("T", " ")
+    return f"fetched {text}" if article.get("date_source") == "fetch" else text
 
 
 def word_diff(a: str, b: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -177,6 +191,8 @@ def marks_words(a: Article, b: Article, relation: Relation) -> bool:
 def _side(a: Article, coverage: float) -> dict[str, Any]:
     url = a.url if a.url and a.url.lower().startswith(("http://", "https://")) else None
     when = a.published_at.isoformat(timespec="minutes").replace("T", " ") if a.published_at else None
+    if when and a.date_source == "fetch":
+        when = f"fetched {when}"
     return {"id": a.id, "title": a.title or PurePath(a.origin).name, "label": label(a), "when": when,
             "language": a.language, "url": url, "origin": a.origin, "coverage": coverage}
 

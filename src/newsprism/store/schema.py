@@ -31,6 +31,7 @@ articles = Table(
     Column("raw", Text, nullable=False),
     Column("removed", Text, nullable=False, default="[]"),  # JSON list of RemovedSpan dicts
     Column("source_id", Text),
+    Column("date_source", String(8)),  # page, url, fetch; NULL: unknown (rows stored before 0006)
     # the watcher asks which feed links are stored already; hash on PostgreSQL: equality is all it
     # needs, and a b-tree refuses rows whose URL is over ~2.7 kB
     Index("ix_articles_url", "url", postgresql_using="hash"),
