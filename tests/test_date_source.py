@@ -186,3 +186,18 @@ def test_reports_show_a_fetch_time_as_fetched(tmp_path):
     assert "crawl.example · fetched 2026-03-02 08:30 ·" in html
     pair = render_pair_html(fetched, published, Relation("f1", "p1", "verbatim", 1.0))
     assert "fetched 2026-03-02 08:30" in pair and "fetched 2026-03-03" not in pair
+
+
+def test_a_fetch_time_is_no_anchor_for_relative_dates():
+    """"Yesterday" resolves against a publication date, not against when a crawler came by."""
+    from newsprism.analyze import analyze_articles, load_nlp
+
+    text = ("The harbour authority closed the northern terminal yesterday after a crane collapsed, "
+            "officials said.\n\nWork resumed at the southern terminal.")
+    when = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
+    arts = [Article(id=f"x{n}", origin=f"x{n}", text=text, raw=text, title="Terminal closed",
+                    published_at=when, date_source=src) for n, src in enumerate(("page", "fetch"))]
+    page, fetched = analyze_articles(arts, nlp=load_nlp())
+    dates = [{s.value for c in an.claims for s in c.slots if s.kind == "date"} for an in (page, fetched)]
+    assert dates[0] == {"2026-03-09"}
+    assert dates[1] == {"yesterday"}

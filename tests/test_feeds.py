@@ -12,6 +12,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -94,6 +95,7 @@ class Site:
 
     routes: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
     log: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)  # (method, path, headers)
+    arrivals: list[tuple[str, float]] = field(default_factory=list)  # (path, time.monotonic())
     flaky: dict[str, int] = field(default_factory=dict)  # path -> 503s still to send
     slow: set[str] = field(default_factory=set)
     etags: dict[str, str] = field(default_factory=dict)
@@ -109,6 +111,7 @@ class Site:
 def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
+            site.arrivals.append((self.path, time.monotonic()))
             site.log.append(("GET", self.path, dict(self.headers)))
             if self.path in site.slow:
                 time.sleep(1.5)
@@ -141,8 +144,8 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def site() -> Iterator[Site]:
+@contextmanager
+def _serve() -> Iterator[Site]:
     s = Site()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(s))
     server.daemon_threads = True
@@ -150,9 +153,24 @@ def site() -> Iterator[Site]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     s.routes["/robots.txt"] = (200, "text/plain", b"User-agent: *\nDisallow: /private/\n")
-    yield s
-    server.shutdown()
-    server.server_close()
+    try:
+        yield s
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    with _serve() as s:
+        yield s
+
+
+@pytest.fixture
+def other_site() -> Iterator[Site]:
+    """A second host (another port: another scheme://netloc to robots.txt and the limits)."""
+    with _serve() as s:
+        yield s
 
 
 def _serve_news(site: Site) -> None:
@@ -346,6 +364,7 @@ class FakeClock:
         self.now += seconds
 
 
+@pytest.mark.parametrize("many", [False, True], ids=["fetch", "fetch_many"])
 @pytest.mark.parametrize(("robots", "waits"), [
     ("Crawl-delay: 2", [2, 2, 2]),  # the first page waits after the robots.txt request too
     ("Request-rate: 1/5s", [5, 5, 5]),
@@ -353,27 +372,82 @@ class FakeClock:
     ("Crawl-delay: 86400", [60, 60, 60]),  # capped (FetchConfig.max_crawl_delay)
     ("Disallow: /private/", []),
 ])
-def test_fetcher_honours_crawl_delay(site, robots, waits):
+def test_fetcher_honours_crawl_delay(site, robots, waits, many):
     site.routes["/robots.txt"] = (200, "text/plain", f"User-agent: *\n{robots}\n".encode())
     for name in ("a", "b", "c"):
         site.routes[f"/{name}"] = (200, "text/plain", name.encode())
     clock = FakeClock()
+    urls = [site.url(f"/{name}") for name in ("a", "b", "c")]
     with Fetcher(FAST, sleep=clock.sleep, clock=clock.time) as f:
-        got = [f.fetch(site.url(f"/{name}")) for name in ("a", "b", "c")]
+        got = [g for _, g in f.fetch_many(urls)] if many else [f.fetch(u) for u in urls]
     assert all(isinstance(g, Fetched) for g in got)
     assert clock.sleeps == pytest.approx(waits)
-    assert site.paths() == ["/robots.txt", "/a", "/b", "/c"]
+    paths = site.paths()
+    if many and not waits:  # nothing spaces them: two may be in flight at once
+        paths = paths[:1] + sorted(paths[1:])
+    assert paths == ["/robots.txt", "/a", "/b", "/c"]
 
 
-def test_crawl_delay_spaces_retries_too(site):
+@pytest.mark.parametrize("many", [False, True], ids=["fetch", "fetch_many"])
+def test_crawl_delay_spaces_retries_too(site, many):
     site.routes["/robots.txt"] = (200, "text/plain", b"User-agent: newsprism\nCrawl-delay: 3\n")
     site.routes["/flaky"] = (200, "text/plain", b"ok")
     site.flaky["/flaky"] = 1
     clock = FakeClock()
     with Fetcher(FAST, sleep=clock.sleep, clock=clock.time) as f:
-        assert isinstance(f.fetch(site.url("/flaky")), Fetched)
+        url = site.url("/flaky")
+        assert isinstance(dict(f.fetch_many([url]))[url] if many else f.fetch(url), Fetched)
     # 3 s after robots.txt; then the 0.001 s backoff, topped up to the 3 s interval
     assert clock.sleeps == pytest.approx([3, 0.001, 2.999])
+
+
+def _gaps(site: Site, paths: set[str]) -> list[float]:
+    starts = [t for p, t in site.arrivals if p in paths]
+    return [b - a for a, b in zip(starts, starts[1:])]
+
+
+def test_slow_host_does_not_hold_up_fast_host(site, other_site):
+    """A 1 s Crawl-delay host listed first: its waits happen in the dispatcher (the calling
+    thread), not in the two pool threads, so the fast host is done long before it."""
+    site.routes["/robots.txt"] = (200, "text/plain", b"User-agent: *\nCrawl-delay: 1\n")
+    slow = [f"/slow/{i}" for i in range(3)]
+    fast = [f"/fast/{i}" for i in range(4)]
+    for path in slow:
+        site.routes[path] = (200, "text/plain", path.encode())
+    for path in fast:
+        other_site.routes[path] = (200, "text/plain", path.encode())
+    urls = [site.url(p) for p in slow] + [other_site.url(p) for p in fast]
+    sleepers: list[str] = []
+
+    def sleep(seconds: float) -> None:
+        sleepers.append(threading.current_thread().name)
+        time.sleep(seconds)
+
+    with Fetcher(FetchConfig(timeout=5, retries=0, workers=2, per_host=2), sleep=sleep) as f:
+        got = list(f.fetch_many(urls + urls[:2]))  # duplicates dropped
+    assert [u for u, _ in got] == urls  # the order asked for, though the fast host finished first
+    assert [g.content.decode() for _, g in got] == slow + fast  # type: ignore[union-attr]
+    assert sleepers and set(sleepers) == {threading.current_thread().name}
+    # a pool thread sleeping out the delay would leave the fast pages until after the second slow one
+    second_slow = sorted(t for p, t in site.arrivals if p in slow)[1]
+    assert all(t < second_slow for p, t in other_site.arrivals if p in fast)
+    assert sorted(other_site.paths()) == sorted(["/robots.txt", *fast])
+    # the slow host's starts (robots.txt included) are still a Crawl-delay apart
+    assert site.paths() == ["/robots.txt", *slow]
+    assert min(_gaps(site, {"/robots.txt", *slow})) >= 1 - 0.05
+
+
+def test_fetch_many_closed_early_starts_nothing_more(site, other_site):
+    site.routes["/robots.txt"] = (200, "text/plain", b"User-agent: *\nCrawl-delay: 30\n")
+    site.routes["/slow"] = (200, "text/plain", b"slow")
+    other_site.routes["/fast"] = (200, "text/plain", b"fast")
+    with Fetcher(FetchConfig(timeout=5, retries=0)) as f:
+        pages = f.fetch_many([other_site.url("/fast"), site.url("/slow")])
+        url, first = next(pages)
+        pages.close()  # returns without waiting out the 30 s Crawl-delay
+    assert url == other_site.url("/fast") and isinstance(first, Fetched) and first.content == b"fast"
+    assert site.paths() == ["/robots.txt"]
+    assert not [t for t in threading.enumerate() if t.name.startswith("newsprism-fetch")]
 
 
 # -- feed URLs ----------------------------------------------------------------------------------

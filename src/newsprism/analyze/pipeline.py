@@ -55,7 +55,9 @@ def _analysis(article: Article, doc: Doc, language: str, english: bool,
     entities, roles = extract_entities_and_roles(doc, text) if english else ((), ())
     quotes = extract_quotes(doc if english else None, text, entities,
                             min_words=config.min_quote_words)
-    claims = extract_claims(sentences, entities, published=article.published_at,
+    # a fetch time is no anchor for "last Thursday": the page may be older than its crawl
+    anchor = article.published_at if article.date_source != "fetch" else None
+    claims = extract_claims(sentences, entities, published=anchor,
                             language=language)
     signals = machine_translation_signals(
         text, sentences, entities, subjects=_subject_starts(doc) if english else frozenset(),

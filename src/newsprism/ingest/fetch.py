@@ -11,7 +11,8 @@ request newsprism makes goes through `Fetcher`:
 * it never runs more than `FetchConfig.per_host` requests against one host, nor more than
   `FetchConfig.workers` in all;
 * it spaces requests to a host by that host's robots.txt ``Crawl-delay`` (or ``Request-rate``),
-  capped at `FetchConfig.max_crawl_delay`;
+  capped at `FetchConfig.max_crawl_delay`; in `Fetcher.fetch_many` the wait happens in the
+  dispatcher, not in a fetch thread, so a slow host never holds up the others;
 * it refuses bodies over `FetchConfig.max_bytes` and schemes other than http/https.
 
 Problems come back as `FetchError` values (an `IngestError` naming the URL), never as
@@ -24,10 +25,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -123,6 +126,40 @@ class _Pacer:
         if start > now:
             self.sleep(start - now)
 
+    def try_book(self, host: str) -> float:
+        """Book a start now if `host`'s time has come and return 0, else return the seconds left
+        (booking nothing), so a dispatcher can wait for the host without a thread sleeping."""
+        with self._lock:
+            now = self.clock()
+            start = self._next.get(host, now)
+            if start > now:
+                return start - now
+            self._next[host] = now + self._interval.get(host, 0.0)
+            return 0.0
+
+
+@dataclass
+class _Batch:
+    """`Fetcher.fetch_many`'s bookkeeping, kept by its dispatcher thread only."""
+
+    waiting: dict[str, deque[str]] = field(default_factory=dict)  # host -> URLs not started
+    # future -> (host, URL; None for the host's robots.txt)
+    running: dict[Future[Any], tuple[str, str | None]] = field(default_factory=dict)
+    busy: Counter[str] = field(default_factory=Counter)  # host -> requests in flight
+    results: dict[str, Fetched | FetchError] = field(default_factory=dict)  # not yielded yet
+
+    def start(self, future: Future[Any], host: str, url: str | None) -> None:
+        self.running[future] = (host, url)
+        self.busy[host] += 1
+
+    def finish(self, done: Iterable[Future[Any]]) -> None:
+        for future in done:
+            host, url = self.running.pop(future)
+            self.busy[host] -= 1
+            got = future.result()  # re-raises a bug in a fetch thread here
+            if url is not None:
+                self.results[url] = got
+
 
 @dataclass
 class _Limits:
@@ -178,14 +215,9 @@ class Fetcher:
     def fetch(self, url: str, *, etag: str | None = None,
               last_modified: str | None = None) -> Fetched | FetchError:
         """GET one URL politely; a conditional GET when `etag`/`last_modified` are given."""
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in _SCHEMES or not parts.hostname:
-            return FetchError(url, f"unsupported URL (expected http:// or https://, got {parts.scheme or 'no'} scheme)")
-        if self.config.obey_robots:
-            problem = self._robots_problem(url)
-            if problem:
-                # an unreachable robots.txt may come back; a Disallow rule is the site's answer
-                return FetchError(url, problem, transient=problem == _ROBOTS_UNREACHABLE)
+        refused = _unsupported(url) or self._robots_refusal(url)
+        if refused:
+            return refused
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -194,16 +226,37 @@ class Fetcher:
         return self._get(url, headers)
 
     def fetch_many(self, urls: Iterable[str]) -> Iterator[tuple[str, Fetched | FetchError]]:
-        """Fetch URLs concurrently (within the limits); results in the order of `urls`."""
-        todo = list(dict.fromkeys(urls))
-        if not todo:
+        """Fetch URLs concurrently (within the limits); results in the order of `urls`.
+
+        The calling thread dispatches: a host's next URL goes to the pool only when the host has
+        a free slot and its Crawl-delay has passed, so pool threads never sleep for a slow host
+        while other hosts' URLs wait. Closing the generator early starts nothing more.
+        """
+        order = deque(dict.fromkeys(urls))
+        if not order:
             return
-        pool = ThreadPoolExecutor(max_workers=min(self.config.workers, len(todo)),
-                                  thread_name_prefix="newsprism-fetch")
+        batch = _Batch()
+        for url in order:
+            if refused := _unsupported(url):
+                batch.results[url] = refused
+            else:
+                batch.waiting.setdefault(_base(url), deque()).append(url)
+        size = min(self.config.workers, len(order))
+        pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="newsprism-fetch")
         try:
-            futures = [(u, pool.submit(self.fetch, u)) for u in todo]
-            for u, fut in futures:
-                yield u, fut.result()
+            while order:
+                due = self._dispatch(pool, batch, size)
+                if order[0] in batch.results:
+                    while order and order[0] in batch.results:
+                        url = order.popleft()
+                        yield url, batch.results.pop(url)
+                    continue  # the consumer may have taken a while: dispatch again first
+                if batch.running:
+                    done, _ = wait(batch.running, timeout=due, return_when=FIRST_COMPLETED)
+                    batch.finish(done)
+                else:  # only Crawl-delays left to wait out (the injected sleep: fake clocks move)
+                    assert due is not None, "fetch_many: nothing running and nothing due"
+                    self._sleep(due)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -212,15 +265,56 @@ class Fetcher:
         return not self._robots_problem(url)
 
     # -- internals ------------------------------------------------------------------------
-    def _robots_problem(self, url: str) -> str | None:
-        parts = urlsplit(url)
-        base = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    def _dispatch(self, pool: ThreadPoolExecutor, batch: _Batch, size: int) -> float | None:
+        """Start every request that may start now, one per host a round so hosts share the pool;
+        return the seconds until the soonest host now waiting only for its Crawl-delay."""
+        soonest: float | None = None
+        progress = True
+        while progress and len(batch.running) < size:
+            progress = False
+            for host, queue in list(batch.waiting.items()):
+                if len(batch.running) >= size:
+                    break
+                if batch.busy[host] >= self.config.per_host:
+                    continue
+                if self.config.obey_robots and host not in self._robots:
+                    if not batch.busy[host]:  # its robots.txt first: that sets the pace
+                        batch.start(pool.submit(self._rules, host), host, None)
+                        progress = True
+                    continue
+                url = queue[0]
+                if refused := self._robots_refusal(url):  # rules cached: no request
+                    batch.results[url] = refused
+                elif (left := self._pacer.try_book(host)) > 0:
+                    soonest = left if soonest is None else min(soonest, left)
+                    continue
+                else:
+                    batch.start(pool.submit(self._get, url, {}, booked=True), host, url)
+                queue.popleft()
+                progress = True
+                if not queue:
+                    del batch.waiting[host]
+        return soonest
+
+    def _robots_refusal(self, url: str) -> FetchError | None:
+        if not self.config.obey_robots or not (problem := self._robots_problem(url)):
+            return None
+        # an unreachable robots.txt may come back; a Disallow rule is the site's answer
+        return FetchError(url, problem, transient=problem == _ROBOTS_UNREACHABLE)
+
+    def _rules(self, base: str) -> Protego | None:
+        """`base`'s robots.txt rules (None: unreachable), loaded once; sets the host's pace."""
         with self._robots_locks.host(base):  # one robots.txt request per host, even in threads
             if base not in self._robots:
-                self._robots[base] = rules = self._load_robots(base)
+                rules = self._load_robots(base)
                 if rules is not None and (delay := crawl_delay(rules, self.config.max_crawl_delay)):
                     self._pacer.set_interval(base, delay)
-        rules = self._robots[base]
+                self._robots[base] = rules  # after the pace, which a dispatcher reads once it is here
+        return self._robots[base]
+
+    def _robots_problem(self, url: str) -> str | None:
+        base = _base(url)
+        rules = self._rules(base)
         if rules is None:
             return _ROBOTS_UNREACHABLE
         if not rules.can_fetch(url, ROBOTS_AGENT):
@@ -236,17 +330,17 @@ class Fetcher:
             return Protego.parse("")
         return Protego.parse(got.content.decode("utf-8", "replace"))
 
-    def _get(self, url: str, headers: dict[str, str], *,
-             accept_status: Collection[int] = ()) -> Fetched | FetchError:
-        """GET with retries; each attempt waits for the host's Crawl-delay and holds one of its
-        slots, backing off holds none."""
-        parts = urlsplit(url)
-        host = self._limits.host(parts.netloc.lower())
-        base = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    def _get(self, url: str, headers: dict[str, str], *, accept_status: Collection[int] = (),
+             booked: bool = False) -> Fetched | FetchError:
+        """GET with retries; each attempt waits for the host's Crawl-delay (but the first when a
+        dispatcher `booked` its start) and holds one of its slots, backing off holds none."""
+        host = self._limits.host(urlsplit(url).netloc.lower())
+        base = _base(url)
         problem, status = "no attempt made", None
         for attempt in range(self.config.retries + 1):
-            wait = self.config.backoff * (2 ** attempt)
-            self._pacer.wait(base)
+            pause = self.config.backoff * (2 ** attempt)
+            if attempt or not booked:
+                self._pacer.wait(base)
             with host:
                 try:
                     got = self._once(url, headers)
@@ -264,10 +358,10 @@ class Fetcher:
                 problem, status = f"HTTP {got.status}", got.status
                 if got.status not in _RETRY_STATUS:
                     return FetchError(url, problem, status=got.status)
-                wait = max(wait, min(got.retry_after, self.config.max_retry_after))
+                pause = max(pause, min(got.retry_after, self.config.max_retry_after))
             if attempt < self.config.retries:
-                logger.info("%s: %s; retrying in %.2f s", url, problem, wait)
-                self._sleep(wait)
+                logger.info("%s: %s; retrying in %.2f s", url, problem, pause)
+                self._sleep(pause)
         tries = self.config.retries + 1
         return FetchError(url, f"{problem} ({tries} attempt{'s' if tries > 1 else ''})",
                           transient=True, status=status)
@@ -302,6 +396,19 @@ def crawl_delay(rules: Protego, cap: float) -> float:
     if rate is not None and rate.requests > 0:
         delay = max(delay, rate.seconds / rate.requests)
     return min(max(0.0, float(delay)), cap)
+
+
+def _base(url: str) -> str:
+    """scheme://netloc, lowercased: the key robots.txt rules and Crawl-delays are kept under."""
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def _unsupported(url: str) -> FetchError | None:
+    parts = urlsplit(url)
+    if parts.scheme.lower() in _SCHEMES and parts.hostname:
+        return None
+    return FetchError(url, f"unsupported URL (expected http:// or https://, got {parts.scheme or 'no'} scheme)")
 
 
 def _retry_after(value: str | None) -> float:
