@@ -112,9 +112,18 @@ def main() -> None:
         table.append(f"| {r['precision']} | {r['round']} | {r['articles']} | {r['seconds']:.1f} | "
                      f"**{r['articles'] / r['seconds']:.2f}** | {r['stages'].get('analyze+embed', 0):.1f} | "
                      f"{r['relations']:,} |")
-    a, b = runs[0]["rels"], runs[1]["rels"]  # first round: fp32 vs bf16
-    same_kind = sum(1 for k in a.keys() & b.keys() if a[k][0] == b[k][0])
-    moved = max((abs(a[k][1] - b[k][1]) for k in a.keys() & b.keys()), default=0.0)
+    def agree(a: dict, b: dict) -> str:
+        both = a.keys() & b.keys()
+        kind = sum(1 for k in both if a[k][0] == b[k][0])
+        moved = max((abs(a[k][1] - b[k][1]) for k in both), default=0.0)
+        return (f"{len(a):,} and {len(b):,} relations, {len(both):,} pairs in both, {kind:,} of them of the "
+                f"same kind, largest change of a confidence score {moved:.4f}")
+
+    by = {(r["precision"], r["round"]): r["rels"] for r in runs}
+    versus = f"float32 vs bfloat16, round 1: {agree(by[('fp32', 1)], by[('bf16', 1)])}."
+    if args.rounds > 1:  # the worker processes' own run-to-run variation, for scale
+        versus += (f" Float32 round 1 vs round 2 (same settings): {agree(by[('fp32', 1)], by[('fp32', 2)])}."
+                   f" Bfloat16 round 1 vs round 2: {agree(by[('bf16', 1)], by[('bf16', 2)])}.")
     rate = {p: sum(r["articles"] for r in runs if r["precision"] == p)
             / sum(r["seconds"] for r in runs if r["precision"] == p) for p in ("fp32", "bf16")}
     body = f"""Command: `python bench/precision.py --rounds {args.rounds} --write`. MiniLM (all-MiniLM-L6-v2) in
@@ -132,9 +141,7 @@ two sentences (20,000 random pairs): max {enc['pair_diff_max']:.4f}, mean {enc['
 {chr(10).join(table)}
 
 Rate over all rounds: bfloat16 **{rate['bf16']:.2f}** vs float32 {rate['fp32']:.2f} articles/s
-(**{rate['bf16'] / rate['fp32']:.2f}x**). Relations, round 1: {len(a):,} (float32) and {len(b):,}
-(bfloat16), {len(a.keys() & b.keys()):,} pairs in both, {same_kind:,} of them of the same kind; the
-largest change of a relation's confidence score is {moved:.4f}.
+(**{rate['bf16'] / rate['fp32']:.2f}x**). Relations compared pair by pair: {versus}
 """
     print(body)
     if args.write:

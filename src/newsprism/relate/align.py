@@ -47,7 +47,7 @@ def is_cross_language(an_a: Analysis, an_b: Analysis) -> bool:
     return la is not None and lb is not None and la != lb
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _norm(text: str) -> str:
     # cached: a sentence of a wire copy is normalised once for all the pairs it takes part in
     return " ".join(words(text))
