@@ -52,8 +52,9 @@ def run_script(script: str, *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def tree_rss_kb(root: int) -> int:
-    """Summed VmRSS of `root` and all its descendants (hand-rolled: psutil is not a dependency)."""
+def tree_rss_kb(root: int, *, children: bool = True) -> int:
+    """Summed VmRSS of `root` and all its descendants, or of `root` alone (hand-rolled: psutil
+    is not a dependency)."""
     parent: dict[int, int] = {}
     for d in os.listdir("/proc"):
         if d.isdigit():
@@ -62,7 +63,7 @@ def tree_rss_kb(root: int) -> int:
                 parent[int(d)] = int(stat.rsplit(")", 1)[1].split()[1])
             except (OSError, IndexError, ValueError):
                 pass
-    tree, frontier = {root}, [root]
+    tree, frontier = {root}, [root] if children else []
     while frontier:
         p = frontier.pop()
         kids = [c for c, pp in parent.items() if pp == p and c not in tree]

@@ -54,7 +54,7 @@ def child(args: argparse.Namespace) -> list[dict]:
             cluster=dataclasses.replace(settings.cluster, horizon_days=None))
     with gzip.open(MULTINEWS, "rt", encoding="utf-8") as f:
         real = [json.loads(line) for line in f]
-    models = Models.load()
+    models = Models.load(precision=args.precision, long_lived=True)  # as `newsprism watch` loads them
     start = datetime(2025, 1, 1, tzinfo=timezone.utc)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -86,7 +86,8 @@ def child(args: argparse.Namespace) -> list[dict]:
             if not args.no_trim:
                 trim_heap()  # as `newsprism watch` does after every poll
             rows.append({"poll": k + 1, "stored": store.count_articles(), "seconds": round(secs, 2),
-                         "rss_mb": round(_rss_kb() / 1024), "peak_mb": round(max(peak[0], _rss_kb()) / 1024)})
+                         "rss_mb": round(_rss_kb() / 1024), "peak_mb": round(max(peak[0], _rss_kb()) / 1024),
+                         "own_mb": round(tree_rss_kb(os.getpid(), children=False) / 1024)})
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     return rows
 
@@ -99,6 +100,7 @@ def main() -> None:
     ap.add_argument("--no-horizon", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--no-trim", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--precision", default="auto", help="MiniLM's number format (auto: float32, as for watch)")
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
     if args._child:
@@ -108,20 +110,21 @@ def main() -> None:
     sides = [("horizon 90 days", []), ("no horizon (peer)", ["--no-horizon", "--no-trim"])]
     for label, extra in sides:
         cmd = [sys.executable, __file__, "--_child", "--polls", str(args.polls), "--per-poll", str(args.per_poll),
-               "--days-per-poll", str(args.days_per_poll), *extra]
+               "--days-per-poll", str(args.days_per_poll), "--precision", args.precision, *extra]
         out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"},
                              check=True)
         runs[label] = json.loads(out.stdout.strip().splitlines()[-1])
     a, b = runs["horizon 90 days"], runs["no horizon (peer)"]
-    lines = ["| poll | stored | horizon + trim: s | horizon + trim: RSS after / peak (MB) | no horizon, no trim: s | no horizon, no trim: RSS after / peak (MB) |",
-             "|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| poll | stored | horizon + trim: s | horizon + trim: tree RSS after / peak (MB) | of which the main process (MB) | no horizon, no trim: s | no horizon, no trim: tree RSS after / peak (MB) | of which the main process (MB) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for x, y in zip(a, b, strict=False):
         lines.append(f"| {x['poll']} | {x['stored']:,} | {x['seconds']:.1f} | {x['rss_mb']} / {x['peak_mb']} | "
-                     f"{y['seconds']:.1f} | {y['rss_mb']} / {y['peak_mb']} |")
+                     f"{x['own_mb']} | {y['seconds']:.1f} | {y['rss_mb']} / {y['peak_mb']} | {y['own_mb']} |")
     body = (f"Command: `python bench/stream_memory.py --polls {args.polls} --per-poll {args.per_poll} "
             f"--days-per-poll {args.days_per_poll:g} --write`. Stream: multinews articles (real texts, "
             f"155 words on average) in polls of {args.per_poll}, poll k dated {args.days_per_poll:g}·k days "
-            "after the first; one store, models loaded once; each side in its own process.\n\n" + "\n".join(lines))
+            "after the first; one store, models loaded once (one worker process per CPU, `Models.load()`); "
+            "each side in its own process tree; RSS summed over the tree, the main process also alone.\n\n" + "\n".join(lines))
     print(body)
     if args.write:
         write_section("Long stream: memory and time per poll", body)

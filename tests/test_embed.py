@@ -99,6 +99,9 @@ def test_precision_auto_takes_bf16_only_where_the_cpu_has_bf16_units(monkeypatch
         monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda v=avx: v)
         assert pick_precision("cpu") == ("bf16" if amx or avx else "fp32")
         assert pick_precision("cpu", "FP32") == "fp32" and pick_precision("cpu", "bf16") == "bf16"
+        # a long-lived process (watch, the server) stays at float32 unless bf16 is asked for
+        assert pick_precision("cpu", long_lived=True) == "fp32"
+        assert pick_precision("cpu", "bf16", long_lived=True) == "bf16"
     assert pick_precision("cuda:0") == "fp32"  # a GPU is not measured here: float32 stays
     with pytest.raises(ConfigError, match="expected auto, fp32 or bf16"):
         pick_precision("cpu", "fp16")

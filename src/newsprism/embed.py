@@ -64,14 +64,17 @@ def pick_device(requested: str = "auto") -> str:
     return name
 
 
-def pick_precision(device: str, requested: str = "auto") -> str:
+def pick_precision(device: str, requested: str = "auto", *, long_lived: bool = False) -> str:
     """The number format MiniLM runs in: "auto" takes bfloat16 on a CPU with native bfloat16
-    matrix units (AMX or AVX-512 BF16), else float32.
+    matrix units (AMX or AVX-512 BF16) for a run that ends, float32 otherwise.
 
     On such a CPU bfloat16 halves MiniLM's time, and its sentence vectors keep a cosine of
-    0.9999 or more with the float32 ones (BENCHMARKS.md, "MiniLM precision"). Elsewhere torch
-    emulates bfloat16 and it is slower, so float32 stays; a GPU stays at float32 too (not
-    measured here). "fp32" gives the same vectors on every machine.
+    0.9999 or more with the float32 ones (BENCHMARKS.md, "MiniLM precision"). But a process
+    embedding in bfloat16 grows poll after poll (about 14 MB a poll per worker over 28 polls,
+    against about 4 MB in float32: BENCHMARKS.md, "Long stream"), so `long_lived` processes
+    (`watch`, the server) stay at float32. Where torch only emulates bfloat16 it is slower, so
+    float32 stays; a GPU stays at float32 too (not measured here). "fp32" gives the same
+    vectors on every machine.
 
     Raises:
         ConfigError: an unknown name.
@@ -81,7 +84,7 @@ def pick_precision(device: str, requested: str = "auto") -> str:
         raise ConfigError(f"--precision {requested}: expected auto, fp32 or bf16")
     if name != "auto":
         return name
-    if device.split(":")[0] != "cpu":
+    if long_lived or device.split(":")[0] != "cpu":
         return "fp32"
     import torch
 

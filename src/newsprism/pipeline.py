@@ -56,15 +56,18 @@ class Models:
 
     @classmethod
     def load(cls, *, device: str = "cpu", processes: int | None = None,
-             cache_size: int = Settings().sentence_cache, precision: str = Settings().precision) -> Models:
+             cache_size: int = Settings().sentence_cache, precision: str = Settings().precision,
+             long_lived: bool = False) -> Models:
         """Load every model.
 
         `processes` worker processes (default: one per usable CPU when there are 2 or more and
         the device is the CPU; 0 keeps everything in this process) each hold every model, about
         1 GB apiece, and take whole batches. `cache_size` sentences' vectors are remembered per
-        process across runs (`embed.SentenceCache`). `precision`: `embed.pick_precision`.
+        process across runs (`embed.SentenceCache`). `precision` and `long_lived` (a process that
+        runs for days, such as `watch`): `embed.pick_precision`.
         """
-        spec = ModelSpec(device=device, precision=pick_precision(device, precision), cache_size=cache_size)
+        spec = ModelSpec(device=device, precision=pick_precision(device, precision, long_lived=long_lived),
+                         cache_size=cache_size)
         if processes is None:
             cpus = usable_cpus()
             processes = cpus if cpus >= 2 and device == "cpu" else 0
@@ -73,10 +76,11 @@ class Models:
         return cls(InlineWorker.load(spec))
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, processes: int | None = None) -> Models:
+    def from_settings(cls, settings: Settings, *, processes: int | None = None,
+                      long_lived: bool = False) -> Models:
         """`load` with the device, precision and cache size of `settings`."""
         return cls.load(device=settings.device, processes=processes, cache_size=settings.sentence_cache,
-                        precision=settings.precision)
+                        precision=settings.precision, long_lived=long_lived)
 
     def close(self) -> None:
         """Stop the worker processes, if any."""

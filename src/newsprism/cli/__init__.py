@@ -30,7 +30,7 @@ QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No progress bars 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Make any input error fatal.")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="Embedding device: auto (a CUDA GPU when present, else the CPU), cpu, cuda or cuda:N.")]
-PrecisionOpt = Annotated[str, typer.Option("--precision", help="MiniLM number format: auto (bf16 on a CPU with native bfloat16 units, else fp32), fp32 (the same vectors on every machine) or bf16.")]
+PrecisionOpt = Annotated[str, typer.Option("--precision", help="MiniLM number format: auto (bf16 for a run on a CPU with native bfloat16 units; fp32 elsewhere and for watch), fp32 (the same vectors on every machine) or bf16.")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="local (in-process) or ray (Ray Data; starts a local Ray unless --ray-address).")]
 RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster to join with --engine ray (e.g. ray://host:10001 or auto).")]
 DEFAULT_DB = "newsprism.db"
@@ -122,13 +122,13 @@ def ingest_cli(
                       f"→ {db} ({data['articles_in_store']} articles)")
 
 
-def _settings(device: str, precision: str):  # type: ignore[no-untyped-def]
+def _settings(device: str, precision: str, *, long_lived: bool = False):  # type: ignore[no-untyped-def]
     """Settings with the device and MiniLM precision resolved (a bad name stops the run at once)."""
     from ..embed import pick_device, pick_precision
     from ..settings import Settings
 
     device = pick_device(device)
-    return Settings(device=device, precision=pick_precision(device, precision))
+    return Settings(device=device, precision=pick_precision(device, precision, long_lived=long_lived))
 
 
 def _process(store, *, quiet: bool, device: str, precision: str = "auto",  # type: ignore[no-untyped-def]

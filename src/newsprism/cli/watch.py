@@ -57,7 +57,7 @@ def watch_cli(
             err.print(f"error: {feeds_file} lists no feed URLs")
             raise typer.Exit(2)
         store = _open(db)
-        settings = _settings(device, precision)
+        settings = _settings(device, precision, long_lived=True)  # float32 unless asked: memory stays flat
 
         def on_error(e: IngestError) -> None:
             err.print(f"[red]error[/]: {e}", highlight=False)

@@ -92,7 +92,8 @@ class Writer:
     def models(self) -> Models:
         if self._models is None:
             logger.info("loading models")
-            self._models = Models.from_settings(self.settings)
+            # a server lives long: bfloat16 would grow its memory (`embed.pick_precision`)
+            self._models = Models.from_settings(self.settings, long_lived=True)
         elif not isinstance(self._models, Models):
             self._models = self._models()
         return self._models
