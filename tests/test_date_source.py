@@ -201,3 +201,38 @@ def test_a_fetch_time_is_no_anchor_for_relative_dates():
     dates = [{s.value for c in an.claims for s in c.slots if s.kind == "date"} for an in (page, fetched)]
     assert dates[0] == {"2026-03-09"}
     assert dates[1] == {"yesterday"}
+
+
+def test_server_pages_and_compare_mark_a_fetch_time(tmp_path):
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from newsprism.cli import app
+    from newsprism.server import create_app
+
+    fetched = _art("f1", T0, "fetch", outlet="crawl.example")
+    published = _art("p1", T0 + timedelta(days=1), "page", outlet="paper.example")
+    db = str(tmp_path / "s.db")
+    store = open_store(db)
+    store.add_articles([fetched, published])
+    store.save_stories([{"id": "s1", "label": "strike"}], [("f1", "s1"), ("p1", "s1")])
+    story = Story(id="s1", label="strike", articles=("f1", "p1"))
+    store.save_comparisons([Comparison(story_id="s1", lines=(("f1", "p1"),), originals=("f1",))], [story])
+    store.save_relations([Relation("f1", "p1", "verbatim", 1.0)], ["f1", "p1"])
+
+    def no_models():
+        raise AssertionError("a read loaded the models")
+
+    with TestClient(create_app(store, models=no_models)) as client:
+        page = client.get("/articles/f1").text
+        assert "<dt>fetched</dt>" in page and "<dt>published</dt>" not in page
+        assert "<dt>published</dt>" in client.get("/articles/p1").text
+        outlet = client.get("/outlets/crawl.example").text
+        assert "fetched 2026-03-02 08:30" in outlet
+        story_page = client.get("/stories/s1").text
+        assert "crawl.example, fetched 2026-03-02)" in story_page  # the line's original
+        assert "fetched 2026-03-02 08:30" in story_page and "fetched 2026-03-03" not in story_page
+    store.close()
+    res = CliRunner().invoke(app, ["compare", "f1", "p1", "--db", db])
+    assert res.exit_code == 0, res.output
+    assert "fetched 2026-03-02T08:30" in res.output and "fetched 2026-03-03" not in res.output

@@ -406,6 +406,8 @@ def compare_cli(a: Annotated[str, typer.Argument(help="Article id, id prefix, or
                   f"coverage {rel.coverage_a:.0%} / {rel.coverage_b:.0%}", highlight=False)
         for key, art in (("A", art_a), ("B", art_b)):
             when = art.published_at.isoformat(timespec="minutes") if art.published_at else "no date"
+            if art.published_at and art.date_source == "fetch":
+                when = f"fetched {when}"  # a crawl time, not necessarily when it was published
             out.print(f"[bold]{key}[/]: {escape(art.title)} ({escape(label(art))}, {when})", highlight=False)
         for why in rel.reasons:
             out.print(f"  - {escape(why)}", highlight=False)

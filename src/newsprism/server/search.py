@@ -153,10 +153,12 @@ class ArticleRow:
     published_at: str | None
     language: str | None
     origin: str
+    date_source: str | None = None  # "fetch": `published_at` is only when the page was fetched
 
 
 _ROW_COLUMNS = (t.articles.c.id, t.articles.c.title, t.articles.c.outlet, t.articles.c.url,
-                t.articles.c.published_at, t.articles.c.language, t.articles.c.origin)
+                t.articles.c.published_at, t.articles.c.language, t.articles.c.origin,
+                t.articles.c.date_source)
 
 
 def _outlet_filter(outlet: str):  # type: ignore[no-untyped-def]

@@ -26,7 +26,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..models import COPY_KINDS, Article, Relation
 from ..report import build_report
-from ..report.render import _pair_rows, _side, _view, direction_words, marks_words
+from ..report.render import _pair_rows, _side, _view, dated, direction_words, marks_words
 from ..store import Store
 from . import queries
 from .search import article_rows
@@ -59,8 +59,15 @@ def _env() -> Environment:
     env.filters["pct"] = lambda x: f"{100 * float(x):.0f}%"
     env.filters["seg"] = lambda s: quote(str(s), safe="")  # one URL path segment
     env.filters["when"] = lambda s, n=16: (s or "")[:n].replace("T", " ")
+    env.filters["dated"] = _dated
     env.globals["qs"] = lambda **kw: urlencode({k: v for k, v in kw.items() if v not in (None, "")})
     return env
+
+
+def _dated(a: Any, width: int = 16, missing: str = "") -> str:
+    """`report.render.dated` for the records pages hold: report dicts and `ArticleRow`s."""
+    get = a.get if isinstance(a, dict) else (lambda k: getattr(a, k, None))
+    return dated({"published_at": get("published_at"), "date_source": get("date_source")}, width, missing)
 
 
 def _page(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
