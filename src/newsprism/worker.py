@@ -98,8 +98,10 @@ class StageModels:
                       config: AnalyzeConfig, hints: Hints | None = None) -> Embedded:
         """Analyze (unless `analyses` are given: a resumed run) and embed one batch; returns the
         new analyses (none when given) and the vectors."""
-        fresh = self.analyze(articles, config) if analyses is None else None
-        return (fresh or []), self.embed(articles, fresh if fresh is not None else analyses, hints)
+        if analyses is not None:
+            return [], self.embed(articles, analyses, hints)
+        fresh = self.analyze(articles, config)
+        return fresh, self.embed(articles, fresh, hints)
 
 
 def _done(fn: Any, *args: Any) -> Future[Any]:
@@ -166,7 +168,7 @@ def _main_not_rerun() -> Iterator[None]:
 
     A spawned child normally imports the parent's main script again, which re-runs a script
     without an ``if __name__ == "__main__"`` guard (a short library script calling
-    `StageModels.load`) and fails. The children need nothing from it: what they run lives here.
+    `pipeline.Models.load`) and fails. The children need nothing from it: what they run lives here.
     """
     main = sys.modules.get("__main__")
     saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}

@@ -21,8 +21,6 @@ from ..models import AlignedSpan, Analysis, Article, Quote, Span
 from .config import RelateConfig
 from .shingles import words
 
-_NEG = -1e9
-
 
 @dataclass(frozen=True, slots=True)
 class SentenceMatch:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from datasketch import LeanMinHash
@@ -99,9 +100,12 @@ def _no_nul(d: dict) -> dict:
     return d
 
 
-def _chunks(ids: Sequence[str], size: int = IN_CHUNK) -> Iterator[list[str]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start:start + size])
+_T = TypeVar("_T")
+
+
+def _chunks(items: Sequence[_T], size: int = IN_CHUNK) -> Iterator[list[_T]]:
+    for start in range(0, len(items), size):
+        yield list(items[start:start + size])
 
 
 def _select_in(conn, query, column, ids: Iterable[str] | None):  # type: ignore[no-untyped-def]
@@ -416,10 +420,9 @@ class Store:
     def save_relations(self, relations: Sequence[Relation], done: Sequence[str]) -> None:
         """Store relations and mark `done` articles as related, atomically."""
         with self.engine.begin() as conn:
-            pairs = [(r.a, r.b) for r in relations]
             key = tuple_(t.relations.c.a, t.relations.c.b)
-            for start in range(0, len(pairs), IN_CHUNK // 2):  # two bound parameters a pair
-                conn.execute(delete(t.relations).where(key.in_(pairs[start:start + IN_CHUNK // 2])))
+            for chunk in _chunks([(r.a, r.b) for r in relations], IN_CHUNK // 2):  # two parameters a pair
+                conn.execute(delete(t.relations).where(key.in_(chunk)))
             if relations:
                 conn.execute(insert(t.relations), [
                     {"a": r.a, "b": r.b, "kind": r.kind, "score": r.score,
