@@ -74,3 +74,45 @@ def test_a_dead_worker_is_one_clear_error():
             worker._submit(os.getpid)
     finally:
         worker.close()
+
+
+def _vectors(worker, article):
+    from newsprism.analyze import AnalyzeConfig
+    from newsprism.worker import result
+
+    (_,), (vec,) = result(worker.analyze_embed([article], None, AnalyzeConfig()))
+    return vec.sentences
+
+
+def test_a_long_lived_owners_workers_are_renewed_once_they_outgrow_their_bound(monkeypatch):
+    """`watch` and the server call `renew_if_grown` between runs: the children are replaced
+    once they have grown `worker_max_growth_mb` past their size after the first run, and the
+    fresh ones give the same vectors. The memory readings are scripted; the pool is real."""
+    import numpy as np
+
+    from newsprism.models import Article
+
+    art = Article(id="a1", origin="x", text="The mayor said the bridge will reopen on Monday.", raw="")
+    settings = Settings(precision="fp32", worker_max_growth_mb=100.0)
+    with Models.from_settings(settings, processes=1, long_lived=True) as models:
+        worker = models.worker
+        assert isinstance(worker, ProcessWorkers) and worker.max_growth_mb == 100.0
+        worker.ready()
+        assert worker.rss_mb() > 200  # the child really holds the models
+        before, old_pool = _vectors(worker, art), worker._pool
+        readings = iter([900.0, 990.0, 1010.0])
+        monkeypatch.setattr(worker, "rss_mb", lambda: next(readings))
+        assert not models.renew_if_grown()  # the first reading is the baseline
+        assert not models.renew_if_grown()  # +90 MB: within the bound
+        assert models.renew_if_grown() and worker.renewals == 1  # +110 MB: replaced
+        assert worker._pool is not old_pool
+        with pytest.raises(RuntimeError):
+            old_pool.submit(os.getpid)  # the old children are gone
+        assert np.array_equal(_vectors(worker, art), before)
+    # a run that ends never renews, however much its children grow
+    with Models.from_settings(settings, processes=1) as models:
+        assert models.worker.max_growth_mb is None
+        grown = iter([900.0, 1e9])
+        monkeypatch.setattr(models.worker, "rss_mb", lambda: next(grown))
+        assert not models.renew_if_grown() and not models.renew_if_grown()
+    assert not InlineWorker(None).renew_if_grown()

@@ -57,14 +57,15 @@ class Models:
     @classmethod
     def load(cls, *, device: str = "cpu", processes: int | None = None,
              cache_size: int = Settings().sentence_cache, precision: str = Settings().precision,
-             long_lived: bool = False) -> Models:
+             long_lived: bool = False, max_growth_mb: float | None = None) -> Models:
         """Load every model.
 
         `processes` worker processes (default: one per usable CPU when there are 2 or more and
         the device is the CPU; 0 keeps everything in this process) each hold every model, about
         1 GB apiece, and take whole batches. `cache_size` sentences' vectors are remembered per
         process across runs (`embed.SentenceCache`). `precision` and `long_lived` (a process that
-        runs for days, such as `watch`): `embed.pick_precision`.
+        runs for days, such as `watch`): `embed.pick_precision`. `max_growth_mb`: the worker
+        processes are replaced by `renew_if_grown` once they have grown that much.
         """
         spec = ModelSpec(device=device, precision=pick_precision(device, precision, long_lived=long_lived),
                          cache_size=cache_size)
@@ -72,15 +73,22 @@ class Models:
             cpus = usable_cpus()
             processes = cpus if cpus >= 2 and device == "cpu" else 0
         if processes:
-            return cls(ProcessWorkers(processes, spec))
+            return cls(ProcessWorkers(processes, spec, max_growth_mb=max_growth_mb))
         return cls(InlineWorker.load(spec))
 
     @classmethod
     def from_settings(cls, settings: Settings, *, processes: int | None = None,
                       long_lived: bool = False) -> Models:
-        """`load` with the device, precision and cache size of `settings`."""
+        """`load` with the device, precision and cache size of `settings`; a long-lived owner's
+        worker processes are also renewed past `settings.worker_max_growth_mb`."""
         return cls.load(device=settings.device, processes=processes, cache_size=settings.sentence_cache,
-                        precision=settings.precision, long_lived=long_lived)
+                        precision=settings.precision, long_lived=long_lived,
+                        max_growth_mb=settings.worker_max_growth_mb if long_lived else None)
+
+    def renew_if_grown(self) -> bool:
+        """Call between runs: replaces worker processes that have outgrown their bound
+        (`worker.ProcessWorkers.renew_if_grown`); returns whether it did."""
+        return self.worker.renew_if_grown()
 
     def close(self) -> None:
         """Stop the worker processes, if any."""

@@ -25,3 +25,6 @@ class Settings:
     device: str = "cpu"
     precision: str = "auto"  # MiniLM's number format (`embed.pick_precision`): auto, fp32, bf16
     sentence_cache: int = SENTENCE_CACHE  # sentences whose vectors the embed stage remembers (LRU)
+    # worker processes of a long-lived owner (watch, server) are replaced between runs once they
+    # have grown this much (MB, all together) past their size after the first run; None: never
+    worker_max_growth_mb: float | None = 512.0

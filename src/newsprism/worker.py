@@ -46,6 +46,8 @@ class Worker(Protocol):
 
     def ready(self) -> None: ...
 
+    def renew_if_grown(self) -> bool: ...
+
     def close(self) -> None: ...
 
 
@@ -136,6 +138,9 @@ class InlineWorker:
     def ready(self) -> None:
         pass
 
+    def renew_if_grown(self) -> bool:
+        return False  # the calling process's memory is its owner's to bound
+
     def close(self) -> None:
         pass
 
@@ -185,19 +190,63 @@ def _main_not_rerun() -> Iterator[None]:
 
 
 class ProcessWorkers:
-    """`n` spawned children with every model each, loading as soon as this is made."""
+    """`n` spawned children with every model each, loading as soon as this is made.
 
-    def __init__(self, n: int = 2, spec: ModelSpec = ModelSpec()) -> None:
-        self.parallel = n
-        self._pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_start_child, initargs=(spec,))
+    A long-lived owner (`watch`, the server) passes `max_growth_mb`: the children's memory creeps
+    up over a long stream (a few MB a run in float32, more in bfloat16: spaCy's string store,
+    allocator fragmentation, oneDNN's kernel caches) and replacing them is the one sure bound.
+    `ProcessPoolExecutor(max_tasks_per_child=...)` would do it for us, but on Python 3.11 it
+    deadlocks when a child reaches its limit with tasks queued (CPython gh-115634), so the owner
+    calls `renew_if_grown` between runs, when nothing is in flight.
+    """
+
+    def __init__(self, n: int = 2, spec: ModelSpec = ModelSpec(), *,
+                 max_growth_mb: float | None = None) -> None:
+        self.parallel, self.spec, self.max_growth_mb = n, spec, max_growth_mb
+        self.renewals = 0  # times the children were replaced
+        self._baseline: float | None = None
+        self._start()
+
+    def _start(self) -> None:
+        self._pool = ProcessPoolExecutor(max_workers=self.parallel, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_start_child, initargs=(self.spec,))
         with _main_not_rerun():  # the children are spawned by the first submits
-            self._started = [self._pool.submit(_ready) for _ in range(n)]
+            self._started = [self._pool.submit(_ready) for _ in range(self.parallel)]
 
     def ready(self) -> None:
         """Wait until the workers have loaded their models (they load in the background)."""
         for future in self._started:
             result(future)
+
+    def rss_mb(self) -> float:
+        """The children's summed resident memory (MB), from /proc (0 where there is none)."""
+        total = 0
+        # the pool keeps its children in a private dict; nothing public lists them
+        for pid in list(getattr(self._pool, "_processes", None) or {}):
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+            except OSError:
+                pass
+        return total / 1024
+
+    def renew_if_grown(self) -> bool:
+        """Between runs: replace the children (their models reload in the background) once they
+        have grown `max_growth_mb` past their size after the first run. The first call after a
+        start takes that size; returns whether the children were replaced."""
+        if self.max_growth_mb is None:
+            return False
+        rss = self.rss_mb()
+        if self._baseline is None:
+            self._baseline = rss
+            return False
+        if rss - self._baseline < self.max_growth_mb:
+            return False
+        self._pool.shutdown(wait=True)
+        self._start()
+        self._baseline = None
+        self.renewals += 1
+        return True
 
     def _submit(self, fn: Any, *args: Any) -> Future[Any]:
         try:

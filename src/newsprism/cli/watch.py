@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -40,6 +41,10 @@ def watch_cli(
         "--no-process", help="Only ingest; leave analysis to a later `newsprism run`.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per HTTP request.")] = 20.0,
     per_host: Annotated[int, typer.Option("--per-host", min=1, max=16, help="Concurrent requests per host.")] = 2,
+    worker_growth: Annotated[float, typer.Option(
+        "--worker-growth-mb", min=0,
+        help="Restart the worker processes between polls once they have grown this many MB "
+             "past their size after the first poll (0: never).")] = 512.0,
     quiet: QuietOpt = False, device: DeviceOpt = "auto", precision: PrecisionOpt = "auto",
 ) -> None:
     """Poll feeds into the store until stopped (help text: `_HELP`)."""
@@ -57,7 +62,8 @@ def watch_cli(
             err.print(f"error: {feeds_file} lists no feed URLs")
             raise typer.Exit(2)
         store = _open(db)
-        settings = _settings(device, precision, long_lived=True)  # float32 unless asked: memory stays flat
+        settings = replace(_settings(device, precision, long_lived=True),  # float32 unless asked
+                           worker_max_growth_mb=worker_growth or None)
 
         def on_error(e: IngestError) -> None:
             err.print(f"[red]error[/]: {e}", highlight=False)
@@ -74,12 +80,14 @@ def watch_cli(
                 if not loaded:
                     if not quiet:
                         err.print("loading models…")
-                    loaded.append(Models.from_settings(settings))
+                    loaded.append(Models.from_settings(settings, long_lived=True))
                 with _progress(quiet) as prog:
                     r = process(store, loaded[0], settings=settings, progress=prog)
                 if not quiet:
                     err.print(f"analyzed {r.analyzed}, clustered {r.clustered}, compared {r.compared} stories",
                               highlight=False)
+                if loaded[0].renew_if_grown() and not quiet:  # idle now: the next poll is minutes away
+                    err.print("worker processes had outgrown their memory bound: restarted them")
 
         config = FetchConfig(timeout=timeout, per_host=per_host, max_bytes=settings.max_bytes)
         with Fetcher(config) as fetcher:

@@ -107,9 +107,12 @@ class Writer:
             new = set(self.store.add_articles(articles))
             processed: dict[str, int] = {}
             if new:
-                s = process(self.store, self.models(), settings=self.settings)
+                models = self.models()
+                s = process(self.store, models, settings=self.settings)
                 processed = {"analyzed": s.analyzed, "related": s.related, "relations": s.relations,
                              "clustered": s.clustered, "compared": s.compared}
+                if models.renew_if_grown():  # nothing in flight: the lock is held
+                    logger.info("worker processes had outgrown their memory bound: restarted them")
             story_of = {aid: sid for sid, ids in self.store.story_members().items() for aid in ids} \
                 if articles else {}
         seen: set[str] = set()
