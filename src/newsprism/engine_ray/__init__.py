@@ -29,7 +29,7 @@ from .cluster import cluster_pending_ray
 from .compare import compare_stories_ray
 from .models import analyze_and_embed_ray
 from .relate import candidate_pairs_ray, knn_pairs, lsh_pairs, relate_pending_ray
-from .session import RayConfig, _quiet_ray_data, start_ray
+from .session import RayConfig, _configure_ray_data, start_ray
 
 
 def process_ray(store: Store, *, settings: Settings = Settings(), progress: Progress = NullProgress(),
@@ -41,7 +41,7 @@ def process_ray(store: Store, *, settings: Settings = Settings(), progress: Prog
     import ray
 
     started = start_ray(address, num_cpus=num_cpus, config=config, quiet=quiet)
-    _quiet_ray_data()
+    _configure_ray_data(config)
     s = RunSummary()
     try:
         s.analyzed, s.embedded = analyze_and_embed_ray(store, settings=settings, ray_cfg=config,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHashLSH
@@ -25,11 +24,25 @@ def lsh_params(config: RelateConfig) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
-def _band_rows(row: dict[str, Any], *, b: int, r: int) -> list[dict[str, Any]]:
-    hv = np.frombuffer(row["hv"], dtype=np.uint64)
-    # datasketch buckets by the bytes of each band slice (byteswapped; equal iff equal slices)
-    return [{"band": i, "key": hv[i * r:(i + 1) * r].tobytes().hex(), "id": row["id"], "q": row["q"]}
-            for i in range(b)]
+def _band_rows(batch: dict[str, np.ndarray], *, b: int, r: int) -> dict[str, np.ndarray]:
+    """One row per (article, band): the band number and its `r` hash values as numeric key
+    columns (equal keys iff equal band slices, the bucket datasketch uses), vectorised."""
+    hv = np.stack([np.frombuffer(x, dtype=np.uint64) for x in batch["hv"]])
+    out = {"band": np.repeat(np.arange(b, dtype=np.int64), len(hv))}
+    for j in range(r):
+        out[f"k{j}"] = np.concatenate([hv[:, i * r + j] for i in range(b)])
+    out["id"], out["q"] = np.tile(batch["id"], b), np.tile(batch["q"], b)
+    return out
+
+
+def _shared_only(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    keep = batch["count()"] > 1
+    return {k: v[keep] for k, v in batch.items() if k != "count()"}
+
+
+def _in_buckets(batch: dict[str, np.ndarray], *, keys: list[str], buckets: frozenset) -> dict[str, np.ndarray]:
+    keep = np.array([k in buckets for k in zip(*(batch[c].tolist() for c in keys))], dtype=bool)
+    return {k: v[keep] for k, v in batch.items()}
 
 
 def _bucket_pairs(group) -> dict[str, list]:  # type: ignore[no-untyped-def]
@@ -46,9 +59,14 @@ def _bucket_pairs(group) -> dict[str, list]:  # type: ignore[no-untyped-def]
 
 def lsh_pairs(signatures: Mapping[str, LeanMinHash], queries: Iterable[str], *,
               config: RelateConfig) -> set[tuple[str, str]]:
-    """The pairs `MinHashLSH.query` finds for each query over all `signatures`, computed as a
-    shuffle: rows (band, band bytes, id) grouped by bucket; a bucket emits its pairs with at
-    least one query, then pairs are made distinct by a second groupby."""
+    """The pairs `MinHashLSH.query` finds for each query over all `signatures`, computed by
+    shuffles keyed by bucket (band, band hash values): a count finds the buckets of two or more
+    articles, then only those buckets' rows are grouped to emit their pairs with a query.
+
+    Why two steps: nearly every bucket holds one article, and a grouping that calls Python once
+    per group (or collects lists) took about 70 s for 20k articles on 2 cores; Ray's built-in
+    count over numeric keys takes about 5 s. The driver receives only the shared buckets' keys.
+    """
     wanted = set(queries)
     if len(signatures) < 2 or not wanted:
         return set()
@@ -56,9 +74,14 @@ def lsh_pairs(signatures: Mapping[str, LeanMinHash], queries: Iterable[str], *,
     items = [{"id": aid, "q": aid in wanted,
               "hv": np.ascontiguousarray(m.hashvalues, dtype=np.uint64).tobytes()}
              for aid, m in signatures.items()]
-    ds = (_from_items(items).flat_map(_band_rows, fn_kwargs={"b": b, "r": r})
-          .groupby(["band", "key"]).map_groups(_bucket_pairs, batch_format="numpy")
-          .groupby(["a", "b"]).count())
+    keys = ["band", *(f"k{j}" for j in range(r))]
+    rows = _from_items(items).map_batches(_band_rows, fn_kwargs={"b": b, "r": r}, batch_format="numpy").materialize()
+    shared = frozenset(tuple(int(row[k]) for k in keys) for row in _rows(
+        rows.groupby(keys).count().map_batches(_shared_only, batch_format="numpy")))
+    if not shared:
+        return set()
+    ds = (rows.map_batches(_in_buckets, fn_kwargs={"keys": keys, "buckets": shared}, batch_format="numpy")
+          .groupby(keys).map_groups(_bucket_pairs, batch_format="numpy"))
     return {(row["a"], row["b"]) for row in _rows(ds)}
 
 
