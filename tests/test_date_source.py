@@ -93,7 +93,7 @@ def test_upgrade_from_0005_keeps_articles_and_reads_their_source_as_unknown(stor
     engine.dispose()
     store = open_store(store_url)
     with store.engine.connect() as conn:
-        assert migrate.current(conn) == "0006" == migrate.head()
+        assert migrate.current(conn) == migrate.head()
     old = store.article("old1")
     assert old is not None and old.published_at == datetime(2026, 3, 1, 10, tzinfo=timezone.utc)
     assert old.date_source is None and old.text == "harbour strike"

@@ -97,6 +97,7 @@ class Site:
     log: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)  # (method, path, headers)
     arrivals: list[tuple[str, float]] = field(default_factory=list)  # (path, time.monotonic())
     flaky: dict[str, int] = field(default_factory=dict)  # path -> 503s still to send
+    limited: dict[str, int] = field(default_factory=dict)  # path -> 429s (Retry-After: 60) still to send
     slow: set[str] = field(default_factory=set)
     etags: dict[str, str] = field(default_factory=dict)
     base: str = ""
@@ -118,6 +119,9 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             if site.flaky.get(self.path, 0) > 0:
                 site.flaky[self.path] -= 1
                 return self._send(503, "text/plain", b"busy", {"Retry-After": "0"})
+            if site.limited.get(self.path, 0) > 0:
+                site.limited[self.path] -= 1
+                return self._send(429, "text/plain", b"slow down", {"Retry-After": "60"})
             if self.path not in site.routes:
                 return self._send(404, "text/plain", b"not found")
             status, kind, body = site.routes[self.path]
@@ -450,6 +454,86 @@ def test_fetch_many_closed_early_starts_nothing_more(site, other_site):
     assert not [t for t in threading.enumerate() if t.name.startswith("newsprism-fetch")]
 
 
+def _thread_sleep(sleepers: list[str]):  # type: ignore[no-untyped-def]
+    """A real sleep that records which thread called it."""
+    def sleep(seconds: float) -> None:
+        sleepers.append(threading.current_thread().name)
+        time.sleep(seconds)
+    return sleep
+
+
+def test_rate_limited_host_waits_in_the_dispatcher(site, other_site):
+    """Pages answering 429 with Retry-After: the pause before each retry is waited out by the
+    dispatcher (the calling thread), not by the two pool threads, so the other host's pages are
+    fetched meanwhile."""
+    busy = ["/busy/0", "/busy/1"]
+    pages = [f"/page/{i}" for i in range(4)]
+    for path in busy:
+        site.routes[path] = (200, "text/plain", path.encode())
+        site.limited[path] = 1
+    for path in pages:
+        other_site.routes[path] = (200, "text/plain", path.encode())
+    urls = [site.url(p) for p in busy] + [other_site.url(p) for p in pages]
+    sleepers: list[str] = []
+    config = FetchConfig(timeout=5, retries=2, backoff=0.01, max_retry_after=0.5, workers=2, per_host=2)
+    with Fetcher(config, sleep=_thread_sleep(sleepers)) as f:
+        got = list(f.fetch_many(urls))
+    assert [u for u, _ in got] == urls
+    assert [g.content.decode() for _, g in got] == busy + pages  # type: ignore[union-attr]
+    assert sleepers and set(sleepers) == {threading.current_thread().name}
+    assert [site.paths().count(p) for p in busy] == [2, 2]
+    first = {p: t for p, t in reversed(site.arrivals) if p in busy}
+    retried = {p: t for p, t in site.arrivals if p in busy}  # the later arrival of each
+    # pool threads sleeping out the 0.5 s would leave the other host's pages until after the retries
+    assert all(t < min(retried.values()) for p, t in other_site.arrivals if p in pages)
+    # the retries still wait for the Retry-After (capped at 0.5 s)
+    assert all(retried[p] - first[p] >= 0.5 - 0.05 for p in busy)
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["fetch", "fetch_many"])
+def test_retries_count_and_pause_as_before(site, many):
+    """robots.txt 429 once, the page 429 for good: the same attempts, pauses (backoff doubling,
+    raised to Retry-After capped at max_retry_after) and error either way, every pause slept in
+    the calling thread."""
+    site.routes["/limited"] = (200, "text/plain", b"ok")
+    site.limited |= {"/robots.txt": 1, "/limited": 10}
+    clock = FakeClock()
+    sleepers: list[str] = []
+
+    def sleep(seconds: float) -> None:
+        sleepers.append(threading.current_thread().name)
+        clock.sleep(seconds)
+
+    config = FetchConfig(timeout=5, retries=3, backoff=2, max_retry_after=5)
+    with Fetcher(config, sleep=sleep, clock=clock.time) as f:
+        url = site.url("/limited")
+        got = dict(f.fetch_many([url]))[url] if many else f.fetch(url)
+    assert isinstance(got, FetchError)
+    assert str(got) == f"{url}: HTTP 429 (4 attempts)"
+    assert got.transient and got.status == 429
+    assert site.paths() == ["/robots.txt"] * 2 + ["/limited"] * 4
+    # robots.txt: max(2, 5); the page: max(2, 5), max(4, 5), max(8, 5)
+    assert clock.sleeps == pytest.approx([5, 5, 5, 8])
+    assert set(sleepers) == {threading.current_thread().name}
+
+
+def test_fetch_many_closed_while_a_retry_waits(site, other_site):
+    """Closed while a 429 page waits 30 s for its retry: nothing more is slept or retried."""
+    site.routes["/limited"] = (200, "text/plain", b"ok")
+    site.limited["/limited"] = 1
+    other_site.routes["/slow"] = (200, "text/plain", b"slow")
+    other_site.slow.add("/slow")  # answers after 1.5 s: the 429 has come back by then
+    sleeps: list[float] = []
+    with Fetcher(FetchConfig(timeout=5, retries=1, max_retry_after=30), sleep=sleeps.append) as f:
+        pages = f.fetch_many([other_site.url("/slow"), site.url("/limited")])
+        url, first = next(pages)
+        pages.close()
+    assert url == other_site.url("/slow") and isinstance(first, Fetched)
+    assert site.paths() == ["/robots.txt", "/limited"]
+    assert sleeps == []  # the pause was never waited out: closing returned without it
+    assert not [t for t in threading.enumerate() if t.name.startswith("newsprism-fetch")]
+
+
 # -- feed URLs ----------------------------------------------------------------------------------
 def test_feed_url_ingest_fetches_pages_politely(site, tmp_path):
     _serve_news(site)
@@ -671,6 +755,56 @@ def test_watch_state_in_the_store(store_url):
         "https://a.example.org/x": {"failures": 2, "error": "timed out", "retry_at": None}}
     store.forget_page_failures([long_page])
     assert list(store.page_failures([long_page, "https://a.example.org/x"])) == ["https://a.example.org/x"]
+    # a feed forgets the records it wrote for pages it no longer lists, and only those
+    written = {"failures": 3, "error": "HTTP 404", "retry_at": None}
+    store.save_page_failures({long_page: written, "https://a.example.org/y": written}, feed=feed)
+    store.save_page_failures({"https://a.example.org/z": written}, feed="https://other.example.org/")
+    assert store.forget_unlisted_page_failures(feed, [long_page, "https://a.example.org/x"]) == 1
+    assert sorted(store.page_failures([long_page, *(f"https://a.example.org/{c}" for c in "xyz")])) == sorted(
+        [long_page, "https://a.example.org/x", "https://a.example.org/z"])
+    store.close()
+
+
+def test_given_up_record_lasts_while_its_feed_lists_the_page(site, store_url):
+    """A given-up page its feed still lists keeps its record and is fetched again by no feed;
+    once the feed stops listing it, the record is gone."""
+    _serve_news(site)
+    site.routes["/news/bridge"] = (200, "text/html", page("Council approves bridge", "bridge"))
+    strike = {"title": "Harbour strike ends", "link": site.url("/news/strike"), "guid": "ht-1"}
+    gone = {"title": "Gone page", "link": site.url("/news/gone"), "guid": "ht-3", "description": "Teaser."}
+    bridge = {"title": "Bridge", "link": site.url("/news/bridge"), "guid": "ht-4"}
+    gone_url = site.url("/news/gone")
+    store = open_store(store_url)
+
+    def serve(path: str, items: list[dict], etag: str) -> None:
+        site.routes[path] = (200, "application/rss+xml", rss(items))
+        site.etags[path] = etag
+
+    def poll(*feeds: str):  # type: ignore[no-untyped-def]
+        start = len(site.log)
+        with Fetcher(FAST, sleep=lambda s: None) as f:
+            summary = Watcher(store, [site.url(p) for p in feeds], fetcher=f,
+                              retry=RetryPolicy(delays=(0,), max_permanent=2)).poll()
+        return summary, site.paths()[start:]
+
+    serve("/feed.xml", [strike, gone], '"v1"')
+    poll("/feed.xml")
+    given_up, _ = poll("/feed.xml")
+    assert given_up.gave_up == 1
+    assert store.page_failures([gone_url])[gone_url]["retry_at"] is None
+
+    serve("/feed.xml", [strike, gone, bridge], '"v2"')  # a new entry; the given-up one still listed
+    serve("/other.xml", [gone], '"o1"')  # and another feed lists it too
+    listed, log = poll("/feed.xml", "/other.xml")
+    assert listed.new == 1 and "/other.xml" in log and "/news/gone" not in log
+    assert store.page_failures([gone_url])[gone_url] == {"failures": 2, "error": "HTTP 404", "retry_at": None}
+
+    serve("/feed.xml", [strike, bridge], '"v3"')  # its feed drops it
+    serve("/other.xml", [gone, bridge], '"o2"')
+    dropped, log = poll("/feed.xml", "/other.xml")
+    assert store.page_failures([gone_url]) == {}
+    assert log.count("/feed.xml") == log.count("/other.xml") == 1 and "/news/gone" not in log
+    assert (dropped.new, dropped.errors) == (0, [])
     store.close()
 
 

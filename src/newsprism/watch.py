@@ -11,6 +11,17 @@ later polls with growing backoff (`RetryPolicy`: the next poll, then 1 h, 6 h an
 until it is stored or given up on; the give-up is reported once. A feed's validators are kept
 only when every new entry of that poll was stored or given up on, so a page waiting for a retry
 is not hidden behind a 304.
+
+A failure record lasts as long as the feed whose poll wrote it lists the page: a read of that
+feed that no longer lists it drops the record (a 304 or a failed read says nothing), so the
+table stays the size of what the feeds list. Nothing a user needs goes: the watcher only
+fetches pages its feeds list, so a record of a page no feed lists would never be read again.
+While the page is listed, the record keeps it given up for any feed listing it, and each feed's
+``seen`` entries keep it from that feed even after the record goes; an entry that comes back
+after leaving its feed is tried afresh. The rule is per feed rather than "no watched feed lists
+it" because a watcher does not know what a feed answering 304 lists (it keeps entry keys, not
+links) and other watchers may share the store; records from before the store kept their feed
+(migration 0007) stay.
 """
 
 from __future__ import annotations
@@ -276,8 +287,9 @@ class Watcher:
                                   on_error=lambda e: self._report(summary, e))
         summary.new += result.new
         summary.duplicates += result.duplicates
-        self.store.save_page_failures(changed)
+        self.store.save_page_failures(changed, feed=url)
         self.store.forget_page_failures(recovered)
+        self.store.forget_unlisted_page_failures(url, (t for e in feed.entries if (t := _target(e))))
         # forget entries that left the feed, so the state stays the size of the feeds
         state.seen = (state.seen | done) & current
         if not failed and not waiting:

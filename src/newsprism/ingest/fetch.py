@@ -11,8 +11,9 @@ request newsprism makes goes through `Fetcher`:
 * it never runs more than `FetchConfig.per_host` requests against one host, nor more than
   `FetchConfig.workers` in all;
 * it spaces requests to a host by that host's robots.txt ``Crawl-delay`` (or ``Request-rate``),
-  capped at `FetchConfig.max_crawl_delay`; in `Fetcher.fetch_many` the wait happens in the
-  dispatcher, not in a fetch thread, so a slow host never holds up the others;
+  capped at `FetchConfig.max_crawl_delay`; in `Fetcher.fetch_many` this wait and the pause
+  before a retry happen in the dispatcher, not in a fetch thread, so a slow or rate-limiting
+  host never holds up the others;
 * it refuses bodies over `FetchConfig.max_bytes` and schemes other than http/https.
 
 Problems come back as `FetchError` values (an `IngestError` naming the URL), never as
@@ -22,6 +23,7 @@ keeps state across runs (the watcher) whether trying again later may help.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import threading
 import time
@@ -138,11 +140,50 @@ class _Pacer:
             return 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class _Retry:
+    """A failed attempt that gets another: the next attempt's number (from 0), the HTTP status
+    of the last answer (None: no answer yet) and the seconds to pause before trying again."""
+
+    attempt: int
+    status: int | None
+    pause: float
+
+
+@dataclass
+class _Queue:
+    """One host's requests in a `Fetcher.fetch_many` batch that have not started."""
+
+    new: deque[str] = field(default_factory=deque)  # URLs not tried yet, in the order asked for
+    # retries as a heap of (not before, URL, its last attempt); URLs are unique, so never a tie
+    later: list[tuple[float, str, _Retry]] = field(default_factory=list)
+    robots: tuple[float, _Retry] | None = None  # (not before, last attempt) of robots.txt's retry
+
+    def next(self, now: float) -> tuple[str, _Retry | None] | float:
+        """The URL to try next (a retry that is due before a new URL), else the seconds until
+        the soonest retry is due."""
+        if self.later and self.later[0][0] <= now:
+            return self.later[0][1], self.later[0][2]
+        if self.new:
+            return self.new[0], None
+        return self.later[0][0] - now
+
+    def pop(self, retry: _Retry | None) -> None:
+        """Take away what `next` returned."""
+        if retry is None:
+            self.new.popleft()
+        else:
+            heapq.heappop(self.later)
+
+    def __bool__(self) -> bool:  # robots.txt is asked for only while URLs wait for it
+        return bool(self.new or self.later)
+
+
 @dataclass
 class _Batch:
     """`Fetcher.fetch_many`'s bookkeeping, kept by its dispatcher thread only."""
 
-    waiting: dict[str, deque[str]] = field(default_factory=dict)  # host -> URLs not started
+    waiting: dict[str, _Queue] = field(default_factory=dict)  # host -> requests not started
     # future -> (host, URL; None for the host's robots.txt)
     running: dict[Future[Any], tuple[str, str | None]] = field(default_factory=dict)
     busy: Counter[str] = field(default_factory=Counter)  # host -> requests in flight
@@ -152,12 +193,20 @@ class _Batch:
         self.running[future] = (host, url)
         self.busy[host] += 1
 
-    def finish(self, done: Iterable[Future[Any]]) -> None:
+    def finish(self, done: Iterable[Future[Any]], now: float) -> None:
+        """Take finished requests' results; a failed attempt that gets another goes back to its
+        host's queue, not to be started before its pause (counted from `now`) is over."""
         for future in done:
             host, url = self.running.pop(future)
             self.busy[host] -= 1
             got = future.result()  # re-raises a bug in a fetch thread here
-            if url is not None:
+            if isinstance(got, _Retry):
+                queue = self.waiting.setdefault(host, _Queue())
+                if url is None:
+                    queue.robots = (now + got.pause, got)
+                else:
+                    heapq.heappush(queue.later, (now + got.pause, url, got))
+            elif url is not None:
                 self.results[url] = got
 
 
@@ -181,8 +230,8 @@ class Fetcher:
         config: Politeness settings.
         client: An httpx client to use instead of a new one (tests, proxies).
         sleep: Called with seconds to wait between retries and for a host's Crawl-delay (tests
-            pass a recorder).
-        clock: Monotonic seconds, for spacing requests (tests pass a fake clock).
+            pass a recorder); `fetch_many` calls it only in the calling thread.
+        clock: Monotonic seconds, for spacing requests and retries (tests pass a fake clock).
 
     Example:
         >>> with Fetcher(FetchConfig(timeout=5)) as f:  # doctest: +SKIP
@@ -197,7 +246,7 @@ class Fetcher:
             timeout=config.timeout, follow_redirects=True, max_redirects=5,
             headers={"User-Agent": config.user_agent},
         )
-        self._sleep = sleep
+        self._sleep, self._clock = sleep, clock
         self._limits = _Limits(config.per_host)
         self._robots: dict[str, Protego | None] = {}
         self._robots_locks = _Limits(1)
@@ -229,8 +278,10 @@ class Fetcher:
         """Fetch URLs concurrently (within the limits); results in the order of `urls`.
 
         The calling thread dispatches: a host's next URL goes to the pool only when the host has
-        a free slot and its Crawl-delay has passed, so pool threads never sleep for a slow host
-        while other hosts' URLs wait. Closing the generator early starts nothing more.
+        a free slot and its Crawl-delay has passed, and a failed attempt that gets another comes
+        back to the dispatcher to wait out its pause there, so pool threads never sleep for a
+        slow or rate-limiting host while other hosts' URLs wait. Closing the generator early
+        starts nothing more.
         """
         order = deque(dict.fromkeys(urls))
         if not order:
@@ -240,7 +291,7 @@ class Fetcher:
             if refused := _unsupported(url):
                 batch.results[url] = refused
             else:
-                batch.waiting.setdefault(_base(url), deque()).append(url)
+                batch.waiting.setdefault(_base(url), _Queue()).new.append(url)
         size = min(self.config.workers, len(order))
         pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="newsprism-fetch")
         try:
@@ -253,8 +304,8 @@ class Fetcher:
                     continue  # the consumer may have taken a while: dispatch again first
                 if batch.running:
                     done, _ = wait(batch.running, timeout=due, return_when=FIRST_COMPLETED)
-                    batch.finish(done)
-                else:  # only Crawl-delays left to wait out (the injected sleep: fake clocks move)
+                    batch.finish(done, self._clock())
+                else:  # only Crawl-delays and pauses left to wait out (the injected sleep: fake clocks move)
                     assert due is not None, "fetch_many: nothing running and nothing due"
                     self._sleep(due)
         finally:
@@ -267,7 +318,8 @@ class Fetcher:
     # -- internals ------------------------------------------------------------------------
     def _dispatch(self, pool: ThreadPoolExecutor, batch: _Batch, size: int) -> float | None:
         """Start every request that may start now, one per host a round so hosts share the pool;
-        return the seconds until the soonest host now waiting only for its Crawl-delay."""
+        return the seconds until the soonest host now waiting only for its Crawl-delay or for
+        a retry's pause."""
         soonest: float | None = None
         progress = True
         while progress and len(batch.running) < size:
@@ -277,20 +329,34 @@ class Fetcher:
                     break
                 if batch.busy[host] >= self.config.per_host:
                     continue
+                now = self._clock()
                 if self.config.obey_robots and host not in self._robots:
-                    if not batch.busy[host]:  # its robots.txt first: that sets the pace
-                        batch.start(pool.submit(self._rules, host), host, None)
-                        progress = True
+                    if batch.busy[host]:  # its robots.txt is being asked for
+                        continue
+                    retry = None
+                    if queue.robots is not None:  # it failed: tried again after its pause
+                        not_before, retry = queue.robots
+                        if not_before > now:
+                            soonest = _sooner(soonest, not_before - now)
+                            continue
+                        queue.robots = None
+                    # its robots.txt first: that sets the pace
+                    batch.start(pool.submit(self._robots_attempt, host, retry), host, None)
+                    progress = True
                     continue
-                url = queue[0]
-                if refused := self._robots_refusal(url):  # rules cached: no request
+                todo = queue.next(now)
+                if not isinstance(todo, tuple):
+                    soonest = _sooner(soonest, todo)
+                    continue
+                url, retry = todo
+                if retry is None and (refused := self._robots_refusal(url)):  # rules cached: no request
                     batch.results[url] = refused
                 elif (left := self._pacer.try_book(host)) > 0:
-                    soonest = left if soonest is None else min(soonest, left)
+                    soonest = _sooner(soonest, left)
                     continue
                 else:
-                    batch.start(pool.submit(self._get, url, {}, booked=True), host, url)
-                queue.popleft()
+                    batch.start(pool.submit(self._try, url, {}, retry), host, url)
+                queue.pop(retry)
                 progress = True
                 if not queue:
                     del batch.waiting[host]
@@ -306,11 +372,19 @@ class Fetcher:
         """`base`'s robots.txt rules (None: unreachable), loaded once; sets the host's pace."""
         with self._robots_locks.host(base):  # one robots.txt request per host, even in threads
             if base not in self._robots:
-                rules = self._load_robots(base)
-                if rules is not None and (delay := crawl_delay(rules, self.config.max_crawl_delay)):
-                    self._pacer.set_interval(base, delay)
-                self._robots[base] = rules  # after the pace, which a dispatcher reads once it is here
+                self._learn_robots(base, self._get(f"{base}/robots.txt", {}, accept_status=_ROBOTS_MISSING))
         return self._robots[base]
+
+    def _robots_attempt(self, base: str, retry: _Retry | None) -> _Retry | None:
+        """One try at `base`'s robots.txt for `fetch_many`'s dispatcher: a `_Retry` when it
+        failed and gets another, else None (the rules are known)."""
+        with self._robots_locks.host(base):
+            if base not in self._robots:  # else another thread has loaded them meanwhile
+                got = self._try(f"{base}/robots.txt", {}, retry, accept_status=_ROBOTS_MISSING)
+                if isinstance(got, _Retry):
+                    return got
+                self._learn_robots(base, got)
+        return None
 
     def _robots_problem(self, url: str) -> str | None:
         base = _base(url)
@@ -321,50 +395,68 @@ class Fetcher:
             return f"disallowed by {base}/robots.txt"
         return None
 
-    def _load_robots(self, base: str) -> Protego | None:
-        got = self._get(f"{base}/robots.txt", {}, accept_status=_ROBOTS_MISSING)
-        if isinstance(got, IngestError):
+    def _learn_robots(self, base: str, got: Fetched | FetchError) -> None:
+        """Keep the rules of `base`'s robots.txt answer (None: unreachable) and the pace they
+        set; the caller holds the host's robots lock."""
+        rules = None
+        if isinstance(got, FetchError):
             logger.info("%s", got)
-            return None
-        if got.status >= 400:  # no robots.txt: everything is allowed
-            return Protego.parse("")
-        return Protego.parse(got.content.decode("utf-8", "replace"))
+        elif got.status >= 400:  # no robots.txt: everything is allowed
+            rules = Protego.parse("")
+        else:
+            rules = Protego.parse(got.content.decode("utf-8", "replace"))
+        if rules is not None and (delay := crawl_delay(rules, self.config.max_crawl_delay)):
+            self._pacer.set_interval(base, delay)
+        self._robots[base] = rules  # after the pace, which a dispatcher reads once it is here
 
-    def _get(self, url: str, headers: dict[str, str], *, accept_status: Collection[int] = (),
-             booked: bool = False) -> Fetched | FetchError:
-        """GET with retries; each attempt waits for the host's Crawl-delay (but the first when a
-        dispatcher `booked` its start) and holds one of its slots, backing off holds none."""
-        host = self._limits.host(urlsplit(url).netloc.lower())
+    def _get(self, url: str, headers: dict[str, str], *,
+             accept_status: Collection[int] = ()) -> Fetched | FetchError:
+        """GET with retries in the calling thread (`fetch`, robots.txt outside `fetch_many`):
+        each attempt waits for the host's Crawl-delay, each retry first for its pause."""
         base = _base(url)
-        problem, status = "no attempt made", None
-        for attempt in range(self.config.retries + 1):
-            pause = self.config.backoff * (2 ** attempt)
-            if attempt or not booked:
-                self._pacer.wait(base)
-            with host:
-                try:
-                    got = self._once(url, headers)
-                except _TooLarge as exc:
-                    return FetchError(url, str(exc))
-                except httpx.TimeoutException:
-                    problem = f"timed out after {self.config.timeout:g} s"
-                    got = None
-                except httpx.HTTPError as exc:
-                    problem = f"cannot connect ({_one_line(exc)})"
-                    got = None
-            if got is not None:
-                if got.status < 400 or got.status in accept_status:
-                    return got
-                problem, status = f"HTTP {got.status}", got.status
-                if got.status not in _RETRY_STATUS:
-                    return FetchError(url, problem, status=got.status)
-                pause = max(pause, min(got.retry_after, self.config.max_retry_after))
-            if attempt < self.config.retries:
-                logger.info("%s: %s; retrying in %.2f s", url, problem, pause)
-                self._sleep(pause)
-        tries = self.config.retries + 1
-        return FetchError(url, f"{problem} ({tries} attempt{'s' if tries > 1 else ''})",
-                          transient=True, status=status)
+        retry = None
+        while True:
+            self._pacer.wait(base)
+            got = self._try(url, headers, retry, accept_status=accept_status)
+            if not isinstance(got, _Retry):
+                return got
+            retry = got
+            self._sleep(retry.pause)
+
+    def _try(self, url: str, headers: dict[str, str], retry: _Retry | None = None, *,
+             accept_status: Collection[int] = ()) -> Fetched | FetchError | _Retry:
+        """One attempt (the first, or the one `retry` is for) holding one of the host's slots:
+        the answer, the final error, or a `_Retry` when it failed and another attempt is due.
+
+        The one place deciding on retries, for `_get` (which sleeps out the pause) and
+        `fetch_many` (whose dispatcher waits it out): connection failures, timeouts, 429 and
+        5xx get `FetchConfig.retries` more attempts, the n-th pausing ``backoff * 2**n``
+        seconds first, or as long as the server's Retry-After asks up to `max_retry_after`.
+        """
+        attempt, status = (retry.attempt, retry.status) if retry else (0, None)
+        with self._limits.host(urlsplit(url).netloc.lower()):
+            try:
+                got: Fetched | None = self._once(url, headers)
+            except _TooLarge as exc:
+                return FetchError(url, str(exc))
+            except httpx.TimeoutException:
+                problem, got = f"timed out after {self.config.timeout:g} s", None
+            except httpx.HTTPError as exc:
+                problem, got = f"cannot connect ({_one_line(exc)})", None
+        pause = self.config.backoff * (2 ** attempt)
+        if got is not None:
+            if got.status < 400 or got.status in accept_status:
+                return got
+            problem, status = f"HTTP {got.status}", got.status
+            if got.status not in _RETRY_STATUS:
+                return FetchError(url, problem, status=got.status)
+            pause = max(pause, min(got.retry_after, self.config.max_retry_after))
+        if attempt >= self.config.retries:
+            tries = attempt + 1
+            return FetchError(url, f"{problem} ({tries} attempt{'s' if tries > 1 else ''})",
+                              transient=True, status=status)
+        logger.info("%s: %s; retrying in %.2f s", url, problem, pause)
+        return _Retry(attempt + 1, status, pause)
 
     def _once(self, url: str, headers: dict[str, str]) -> Fetched:
         limit = self.config.max_bytes
@@ -396,6 +488,10 @@ def crawl_delay(rules: Protego, cap: float) -> float:
     if rate is not None and rate.requests > 0:
         delay = max(delay, rate.seconds / rate.requests)
     return min(max(0.0, float(delay)), cap)
+
+
+def _sooner(soonest: float | None, seconds: float) -> float:
+    return seconds if soonest is None else min(soonest, seconds)
 
 
 def _base(url: str) -> str:

@@ -119,7 +119,8 @@ feed_state = Table(
     Column("error", Text),  # what went wrong in the last poll; NULL when it went well
 )
 
-# Pages the watcher failed to get: retried across polls with growing backoff, then given up.
+# Pages the watcher failed to get: retried across polls with growing backoff, then given up; a
+# record goes once the feed that wrote it no longer lists its page (see watch.Watcher).
 page_failures = Table(
     "page_failures", metadata,
     Column("key", String(64), primary_key=True),  # sha256 hex of url
@@ -127,4 +128,6 @@ page_failures = Table(
     Column("failures", Integer, nullable=False),
     Column("error", Text, nullable=False),  # the last failure
     Column("retry_at", Float),  # Unix time of the next try; NULL once given up
+    Column("feed_key", String(64)),  # sha256 hex of the url of the feed that wrote it (NULL before 0007)
+    Index("ix_page_failures_feed_key", "feed_key"),
 )

@@ -675,10 +675,12 @@ class Store:
             rows = list(_select_in(conn, q, p.key, keys))
         return {keys[k]: {"failures": n, "error": error, "retry_at": at} for k, n, error, at in rows}
 
-    def save_page_failures(self, failures: Mapping[str, Mapping]) -> None:
-        """Record failed pages: url -> {failures, error, retry_at (None: given up)}."""
+    def save_page_failures(self, failures: Mapping[str, Mapping], *, feed: str | None = None) -> None:
+        """Record failed pages: url -> {failures, error, retry_at (None: given up)}, written by
+        the poll of `feed` (see `forget_unlisted_page_failures`)."""
         if failures:
-            self._upsert_by_url(t.page_failures, failures)
+            key = None if feed is None else self._url_key(feed)
+            self._upsert_by_url(t.page_failures, {u: {**row, "feed_key": key} for u, row in failures.items()})
 
     def forget_page_failures(self, urls: Iterable[str]) -> None:
         """Drop the failure records of these urls (their pages have been stored)."""
@@ -686,3 +688,14 @@ class Store:
         if keys:
             with self.engine.begin() as conn:
                 _delete_in(conn, t.page_failures.c.key, keys)
+
+    def forget_unlisted_page_failures(self, feed: str, listed: Iterable[str]) -> int:
+        """Drop the failure records `feed`'s polls wrote for pages other than `listed` (the
+        feed's current pages); returns how many went."""
+        p = t.page_failures.c
+        keep = set(listed)
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(p.key, p.url).where(p.feed_key == self._url_key(feed)))
+            gone = [key for key, url in rows if url not in keep]
+            _delete_in(conn, p.key, gone)
+        return len(gone)
