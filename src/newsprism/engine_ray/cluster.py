@@ -109,12 +109,14 @@ def cluster_pending_ray(store: Store, *, settings: Settings, ray_cfg: RayConfig,
     items = [{"w": win.get(a.id, last), "kind": "a", "pos": i,
               "p": _dump((a, ans[a.id], vecs[a.id], rels.get(a.id, [])))} for i, a in enumerate(arts)]
     # each story active within the horizon seeds the window nearest its last article
-    for d in store.story_states(active_since=active_since(store, ids, settings.cluster)):
+    active = store.story_states(active_since=active_since(store, ids, settings.cluster))
+    member_vecs = store.doc_vectors([m for d in active for m in d["members"]])  # one read, not one a story
+    for d in active:
         when = d.get("last_seen")
         w = last if not when else int((_ts(when) - t0) // span)
         w = min(windows, key=lambda k: (abs(k - w), -k))
         items.append({"w": w, "kind": "s", "pos": -1,
-                      "p": _dump((d, store.doc_vectors(d["members"])))})
+                      "p": _dump((d, {m: member_vecs[m] for m in d["members"] if m in member_vecs}))})
     ds = _from_items(items).groupby("w").map_groups(_cluster_window, fn_kwargs={"config": settings.cluster},
                                                      batch_format="numpy")
     by_window: dict[int, _Window] = {}
