@@ -429,3 +429,21 @@ def test_upgrade_to_0004_flags_comparisons_already_out_of_date(tmp_path):
                          {"s": sid, "d": json.dumps({"story": {"articles": arts}})})
     engine.dispose()
     assert open_store(str(db)).stale_story_ids() == ["old"]
+
+
+def test_relations_of_some_articles_are_looked_up_by_index_not_scanned(tmp_path):
+    """`relations(ids)` asks `a IN .. OR b IN ..` once per story compared and per batch
+    clustered; SQLite must answer both halves from an index, or every call reads the table."""
+    from sqlalchemy import select, text
+
+    from newsprism.store import schema as t
+
+    store = open_store(str(tmp_path / "s.db"))
+    c = t.relations.c
+    q = select(c.data).where(c.a.in_(["x1", "x2"]) | c.b.in_(["x1", "x2"]))
+    sql = str(q.compile(store.engine, compile_kwargs={"literal_binds": True}))
+    with store.engine.connect() as conn:
+        plan = " | ".join(row[-1] for row in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    store.close()
+    assert "SCAN relations" not in plan, plan
+    assert "ix_relations_b" in plan, plan

@@ -69,6 +69,8 @@ relations = Table(
     Column("kind", String(24), nullable=False),
     Column("score", Float, nullable=False),
     Column("data", Text, nullable=False),
+    # relations touching some articles are `a IN .. OR b IN ..`: the key serves a, this b
+    Index("ix_relations_b", "b"),
 )
 
 # An article is listed here once it has been compared with every article stored before it.
