@@ -234,3 +234,20 @@ def test_sources_sort_by_lines_then_quotes():
     sources, _ = _table([("a",), ("b",)], a, b)
     assert [(s.name, len(s.lines), s.quotes) for s in sources] == [
         ("Ann Berg", 2, 1), ("Olof Strand", 1, 2)]
+
+
+def test_quote_similarity_with_a_bar_keeps_scores_that_reach_it_and_zeroes_the_rest():
+    """Grouping passes the bar it needs (rapidfuzz stops early below it): a pair that reaches
+    the bar scores exactly as without one, a pair below it scores 0."""
+    from newsprism.sources import quote_similarity
+
+    pairs = [("we will not back down from this fight", "we shall not back down from this fight"),
+             ("the harbour will reopen on monday morning", "the harbour will reopen on monday"),
+             ("prices rose sharply", "the council met on tuesday")]
+    for a, b in pairs:
+        a, b = normalize_quote(a), normalize_quote(b)
+        full = quote_similarity(a, b)
+        assert 0 < full <= 100
+        assert quote_similarity(a, b, at_least=full) == full
+        assert quote_similarity(a, b, at_least=full - 5) == full
+        assert full == 100 or quote_similarity(a, b, at_least=full + 1) == 0.0

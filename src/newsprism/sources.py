@@ -68,13 +68,18 @@ def normalize_quote(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def quote_similarity(a: str, b: str, *, config: SourcesConfig = SourcesConfig()) -> float:
-    """Similarity 0..100 of two normalised wordings; a long enough cut of the other counts whole."""
+def quote_similarity(a: str, b: str, *, config: SourcesConfig = SourcesConfig(),
+                     at_least: float = 0.0) -> float:
+    """Similarity 0..100 of two normalised wordings; a long enough cut of the other counts whole.
+
+    A score below `at_least` comes back as 0: rapidfuzz then stops early, which is most of the
+    cost of grouping a big story's quotes, where nearly every pair falls short of the bar.
+    """
     if not a or not b:
         return 0.0
-    score = fuzz.ratio(a, b)
+    score = fuzz.ratio(a, b, score_cutoff=at_least)
     if min(len(a.split()), len(b.split())) >= config.partial_min_words:
-        partial = fuzz.token_set_ratio(a, b)
+        partial = fuzz.token_set_ratio(a, b, score_cutoff=max(at_least, config.partial_match))
         if partial >= config.partial_match:
             score = max(score, partial)
     return float(score)
@@ -112,14 +117,19 @@ class _Group:
     key: _Key
     direct: bool
     items: list[_Item] = field(default_factory=list)
+    articles: set[str] = field(default_factory=set)  # of `items`, for `has`
+
+    def __post_init__(self) -> None:
+        self.articles.update(it.article for it in self.items)
 
     def has(self, article: str) -> bool:
-        return any(it.article == article for it in self.items)
+        return article in self.articles
 
     def add(self, item: _Item) -> None:
         if self.key[0] == "unknown":
             self.key = item.key  # an unattributed seed takes the first speaker that joins
         self.items.append(item)
+        self.articles.add(item.article)
 
 
 def _speaker_key(q: Quote) -> _Key:
@@ -178,8 +188,8 @@ def _best_group(item: _Item, groups: list[_Group], config: SourcesConfig) -> _Gr
             same_line = other.line == item.line
             if not same_line and other.language != item.language:
                 continue
-            score = quote_similarity(item.norm, other.norm, config=config)
             need = config.copy_match if same_line else config.line_match
+            score = quote_similarity(item.norm, other.norm, config=config, at_least=max(need, best_score))
             if score >= need and score > best_score:
                 best, best_score = g, score
     return best
@@ -196,7 +206,7 @@ def _align(copy: list[_Item], ref: list[_Item], config: SourcesConfig) -> list[t
     for i, a in enumerate(copy):
         for j, b in enumerate(ref):
             if a.language == b.language and _compatible_item(a, b):
-                score = quote_similarity(a.norm, b.norm, config=config)
+                score = quote_similarity(a.norm, b.norm, config=config, at_least=config.copy_order_match)
                 if score >= config.copy_order_match:
                     weight[i][j] = score
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
