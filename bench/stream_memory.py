@@ -164,8 +164,8 @@ def renewal(args: argparse.Namespace) -> None:
                f"seconds over the last {tail} polls: renewed {sum(x['seconds'] for x in a[-tail:]):.0f}, "
                f"never renewed {sum(y['seconds'] for y in b[-tail:]):.0f}.")
     body = (f"Command: `python bench/stream_memory.py --renewal {args.renewal:g} --polls {args.polls} "
-            f"--per-poll {args.per_poll} --precision {args.precision} --write`. The stream of the section "
-            "above (multinews, then `scale_stream` generations), horizon and trim on both sides; one side lets "
+            f"--per-poll {args.per_poll} --precision {args.precision} --write`. The stream of "
+            "'Long stream: memory and time per poll' (multinews, then `scale_stream` generations), horizon and trim on both sides; one side lets "
             f"`Models.renew_if_grown` replace the worker processes once they have grown {args.renewal:g} MB past "
             "their size after the first poll (checked after each poll, as `watch` does; a renewal's model "
             "reload, about 15 s, is outside the poll's seconds, since `watch` does it while idle), the other "
