@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import random
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -40,9 +41,12 @@ def add(writer: WARCWriter, uri: str, payload: bytes, *, status: str = "200 OK",
         extra: list[tuple[str, str]] | None = None) -> None:
     headers = [("Content-Type", ctype)] if ctype else []
     http = StatusAndHeaders(status, headers + (extra or []), protocol="HTTP/1.1")
+    # a fixed record id (warcio draws a random one): the cut-member tests cut compressed bytes,
+    # and whether what follows a cut inflates without error depends on every byte
+    rid = f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{rec_type} {uri} {len(payload)}')}>"
     rec = writer.create_warc_record(uri, rec_type, payload=io.BytesIO(payload),
                                     http_headers=http if rec_type == "response" else None,
-                                    warc_headers_dict={"WARC-Date": FETCHED})
+                                    warc_headers_dict={"WARC-Date": FETCHED, "WARC-Record-ID": rid})
     writer.write_record(rec)
 
 
