@@ -55,6 +55,10 @@ def run_script(script: str, *args: str) -> dict:
 def tree_rss_kb(root: int, *, children: bool = True) -> int:
     """Summed VmRSS of `root` and all its descendants, or of `root` alone (hand-rolled: psutil
     is not a dependency)."""
+    from newsprism.heap import rss_kb
+
+    if not children:
+        return rss_kb(root)
     parent: dict[int, int] = {}
     for d in os.listdir("/proc"):
         if d.isdigit():
@@ -63,21 +67,13 @@ def tree_rss_kb(root: int, *, children: bool = True) -> int:
                 parent[int(d)] = int(stat.rsplit(")", 1)[1].split()[1])
             except (OSError, IndexError, ValueError):
                 pass
-    tree, frontier = {root}, [root] if children else []
+    tree, frontier = {root}, [root]
     while frontier:
         p = frontier.pop()
         kids = [c for c, pp in parent.items() if pp == p and c not in tree]
         tree.update(kids)
         frontier.extend(kids)
-    total = 0
-    for pid in tree:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
+    return sum(rss_kb(pid) for pid in tree)
 
 
 class TreePeak:

@@ -51,14 +51,15 @@ def make_corpus(n: int, out: Path, seed: int = 11) -> tuple[Path, int]:
     return path, max(0, n - len(real))
 
 
-def child(engine: str, corpus: str) -> dict:
+def child(engine: str, corpus: str, *, db: str | None = None) -> dict:
+    """One timed run of `engine` on `corpus`, into a fresh store or the store at `db`."""
     from newsprism.pipeline import Models
 
     models = Models.load() if engine == "local" else None
     if models is not None:
         models.worker.ready()  # the worker processes' models too, before the clock
     try:
-        return timed_pipeline(corpus, models)
+        return timed_pipeline(corpus, models, keep=db)
     finally:
         if models is not None:
             models.close()

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import random
 import re
@@ -38,7 +39,8 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED, run_script, timed_pipeline, write_section  # noqa: E402
+from _common import SHARED, run_script, write_section  # noqa: E402
+from scale import child  # noqa: E402
 
 MULTINEWS = SHARED / "data" / "stories-multinews" / "articles.jsonl.gz"
 ENGINES = ("local", "ray")
@@ -93,7 +95,7 @@ def chunk_file(state: Path, total: int, size: int, k: int) -> Path:
     path = state / "corpus" / f"chunk-{k:03d}.jsonl"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        rows = [r for i, r in enumerate(generate(total)) if k * size <= i < (k + 1) * size]
+        rows = itertools.islice(generate(total), k * size, (k + 1) * size)
         tmp = path.with_suffix(".tmp")
         tmp.write_text("".join(json.dumps({"id": r["id"], "title": "", "text": r["text"]}) + "\n"
                                for r in rows), encoding="utf-8")
@@ -111,21 +113,6 @@ def store_counts(db: Path) -> dict:
                 "store_mb": db.stat().st_size / 2**20}
     finally:
         con.close()
-
-
-def child(engine: str, corpus: str, db: str) -> dict:
-    import newsprism
-    from newsprism.pipeline import Models
-
-    print(f"code: {newsprism.__file__}", file=sys.stderr)
-    models = Models.load() if engine == "local" else None
-    if models is not None:
-        models.worker.ready()  # the worker processes' models too, before the clock
-    try:
-        return timed_pipeline(corpus, models, keep=db)
-    finally:
-        if models is not None:
-            models.close()
 
 
 def _results(state: Path) -> list[dict]:
@@ -183,12 +170,14 @@ def _stored(state: Path, engine: str) -> int:
 
 
 def bcubed(state: Path, engine: str, total: int, limit: int | None = None):  # type: ignore[no-untyped-def]
-    """B-cubed P/R/F1 of the engine's stories against the generated gold, over the stored
-    articles (the first `limit` of the stream only, when given)."""
+    """B-cubed P/R/F1 of the engine's stories against the generated gold, over the part of the
+    stream the store has taken in (its first `limit` articles only, when given); articles
+    dropped as duplicates count as misses."""
     db = state / f"{engine}.db"
     if not db.exists():
         return None
-    gold = {r["id"]: r["story"] for i, r in enumerate(generate(total)) if limit is None or i < limit}
+    n = _stored(state, engine) if limit is None else min(limit, _stored(state, engine))
+    gold = {r["id"]: r["story"] for r in itertools.islice(generate(total), n)}
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         pred = {a: s for a, s in con.execute(
@@ -198,9 +187,7 @@ def bcubed(state: Path, engine: str, total: int, limit: int | None = None):  # t
         con.close()
     from newsprism.evaluate import bcubed as score
 
-    # every gold article of the stored part of the stream (deduplicated ones count as misses)
-    stored = {r["id"] for i, r in enumerate(generate(total)) if i < _stored(state, engine)}
-    return score(pred, {a: gold[a] for a in stored if a in gold})
+    return score(pred, gold)
 
 
 def report(state: Path, total: int, size: int, engines: list[str]) -> str:
@@ -261,7 +248,7 @@ def main() -> None:
     ap.add_argument("--_db", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args._child:
-        print(json.dumps(child(args._child, args._corpus, args._db)))
+        print(json.dumps(child(args._child, args._corpus, db=args._db)))
         return
     args.state.mkdir(parents=True, exist_ok=True)
     conf = {"total": args.total, "chunk": args.chunk}

@@ -89,13 +89,14 @@ def child(args: argparse.Namespace) -> list[dict]:
             sampler.join()
             if not args.no_trim:
                 trim_heap()  # as `newsprism watch` does after every poll
-            rss_before = round(_rss_kb() / 1024)
+            before = _rss_kb()
             renewed = models.renew_if_grown()  # as `newsprism watch` does after every poll
             if renewed:
                 models.worker.ready()  # the fresh children's models, so "after" is comparable
+            after = _rss_kb() if renewed else before
             rows.append({"poll": k + 1, "stored": store.count_articles(), "seconds": round(secs, 2),
-                         "renewed": renewed, "rss_before_renewal_mb": rss_before,
-                         "rss_mb": round(_rss_kb() / 1024), "peak_mb": round(max(peak[0], _rss_kb()) / 1024),
+                         "renewed": renewed, "rss_before_renewal_mb": round(before / 1024),
+                         "rss_mb": round(after / 1024), "peak_mb": round(max(peak[0], before) / 1024),
                          "own_mb": round(tree_rss_kb(os.getpid(), children=False) / 1024)})
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     return rows

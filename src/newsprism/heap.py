@@ -21,4 +21,14 @@ def trim_heap() -> bool:
         return False
 
 
-__all__ = ["trim_heap"]
+def rss_kb(pid: int | str = "self") -> int:
+    """A process's resident memory in kB, from /proc (0 when it is gone or there is no /proc);
+    by hand because psutil is not a dependency."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+    except OSError:
+        return 0
+
+
+__all__ = ["rss_kb", "trim_heap"]

@@ -30,7 +30,7 @@ from .embed import (
     SENTENCE_CACHE, ArticleVectors, MiniLMEncoder, MultilingualEncoder, SentenceCache, embed_articles,
 )
 from .errors import WorkerError
-from .heap import trim_heap
+from .heap import rss_kb, trim_heap
 from .models import Analysis, Article
 
 Embedded = tuple[list[Analysis], list[ArticleVectors]]
@@ -220,15 +220,8 @@ class ProcessWorkers:
 
     def rss_mb(self) -> float:
         """The children's summed resident memory (MB), from /proc (0 where there is none)."""
-        total = 0
         # the pool keeps its children in a private dict; nothing public lists them
-        for pid in list(getattr(self._pool, "_processes", None) or {}):
-            try:
-                with open(f"/proc/{pid}/status") as f:
-                    total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
-            except OSError:
-                pass
-        return total / 1024
+        return sum(rss_kb(pid) for pid in list(getattr(self._pool, "_processes", None) or {})) / 1024
 
     def renew_if_grown(self) -> bool:
         """Between runs: replace the children (their models reload in the background) once they
