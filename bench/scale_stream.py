@@ -35,7 +35,7 @@ import sqlite3
 import sys
 import time
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -126,14 +126,14 @@ def _deadline(until: str | None) -> float | None:
     h, m = map(int, until.split(":"))
     now = datetime.now()
     end = now.replace(hour=h, minute=m, second=0, microsecond=0)
-    return end.timestamp() if end > now else None
+    if end <= now:  # a time already past today means tomorrow's (a sitting that runs past midnight)
+        end += timedelta(days=1)
+    return end.timestamp()
 
 
 def run_chunks(state: Path, total: int, size: int, engines: list[str], until: str | None) -> None:
     chunks = -(-total // size)
     deadline = _deadline(until)
-    if until and deadline is None:
-        raise SystemExit(f"--until {until} has passed")
     while True:
         done = _results(state)
         todo = []
@@ -145,8 +145,11 @@ def run_chunks(state: Path, total: int, size: int, engines: list[str], until: st
         k, engine = todo[0]
         while (state / "pause").exists():
             time.sleep(10)
-        last = [r for r in done if r["engine"] == engine and not r.get("resumed")]
-        if deadline is not None and last and time.time() + 1.15 * last[-1]["seconds"] + 60 > deadline:
+        timed = [r for r in done if not r.get("resumed")]
+        last = [r["seconds"] for r in timed if r["engine"] == engine]
+        # An engine's first chunk is estimated from the other engine's last, with Ray's measured 0.6x margin.
+        guess = last[-1] if last else (timed[-1]["seconds"] * 1.7 if timed else None)
+        if deadline is not None and guess and time.time() + 1.15 * guess + 60 > deadline:
             print(f"stopping: {engine} chunk {k} would not end before {until}", flush=True)
             return
         corpus = chunk_file(state, total, size, k)
