@@ -38,24 +38,25 @@ def page(title: str, *, date: str | None = None) -> bytes:
 
 def add(writer: WARCWriter, uri: str, payload: bytes, *, status: str = "200 OK",
         ctype: str | None = "text/html; charset=utf-8", rec_type: str = "response",
-        extra: list[tuple[str, str]] | None = None) -> None:
+        extra: list[tuple[str, str]] | None = None, salt: str = "") -> None:
     headers = [("Content-Type", ctype)] if ctype else []
     http = StatusAndHeaders(status, headers + (extra or []), protocol="HTTP/1.1")
     # a fixed record id (warcio draws a random one): the cut-member tests cut compressed bytes,
     # and whether what follows a cut inflates without error depends on every byte
-    rid = f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{rec_type} {uri} {len(payload)}')}>"
+    rid = f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{rec_type} {uri} {len(payload)}{salt}')}>"
     rec = writer.create_warc_record(uri, rec_type, payload=io.BytesIO(payload),
                                     http_headers=http if rec_type == "response" else None,
                                     warc_headers_dict={"WARC-Date": FETCHED, "WARC-Record-ID": rid})
     writer.write_record(rec)
 
 
-def build(path: Path, records: list[dict], *, gz: bool = True) -> Path:
+def build(path: Path, records: list[dict], *, gz: bool = True, salt: str = "") -> Path:
+    """`salt` changes the record ids, hence the compressed bytes, as a crawler's random ids do."""
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=gz)
         writer.write_record(writer.create_warcinfo_record(path.name, {"software": "test"}))
         for r in records:
-            add(writer, **r)
+            add(writer, **r, salt=salt)
     return path
 
 
@@ -411,6 +412,35 @@ def test_gzip_member_cut_mid_record_mid_file(tmp_path, capsys):
     assert err.origin == f"{path}@{offsets[1]}" and "broken gzip member (corrupt gzip data" in err.problem
     assert f"next readable record at offset {offsets[2] - 200}" in err.problem
     assert capsys.readouterr().err == ""  # warcio's own complaints are not printed
+
+
+def test_a_cut_member_never_yields_a_garbled_record_whatever_its_bytes(tmp_path):
+    """Depending on its bytes, a cut member fails to inflate, or inflates the next member as
+    garbage that fills the record's Content-Length (and once made the reader loop for ever)."""
+    seen = set()
+    for salt in range(60):
+        full = build(tmp_path / "m.warc.gz", stories(4), salt=str(salt))
+        offsets = [int(d.origin.rsplit("@", 1)[1]) for d in items(full)]
+        raw = full.read_bytes()
+        path = tmp_path / "c.warc.gz"
+        path.write_bytes(raw[:offsets[2] - 200] + raw[offsets[2]:])
+        out = items(path)
+        assert urls(out) == [f"https://a.example/{i}" for i in (0, 2, 3)], salt
+        (err,) = errors_of(out)
+        assert err.origin == f"{path}@{offsets[1]}" and err.problem.startswith("broken gzip member ("), salt
+        assert f"next readable record at offset {offsets[2] - 200}" in err.problem, salt
+        seen.add("inflated garbage" if "does not end with its record" in err.problem else "zlib error")
+    assert seen == {"inflated garbage", "zlib error"}  # both kinds of damage were met
+
+
+def test_a_member_cut_in_its_trailer_is_reported_not_trusted(tmp_path):
+    full = build(tmp_path / "m.warc.gz", stories(3))
+    path = tmp_path / "c.warc.gz"
+    path.write_bytes(full.read_bytes()[:-4])  # the last member loses part of its CRC/length trailer
+    out = items(path)
+    assert urls(out) == ["https://a.example/0", "https://a.example/1"]
+    (err,) = errors_of(out)
+    assert "cut short or corrupt" in err.problem and "https://a.example/2" in err.problem
 
 
 @pytest.mark.parametrize("name,data,problem", [

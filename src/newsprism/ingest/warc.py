@@ -20,8 +20,11 @@ warcio cannot parse, or one shorter than its Content-Length (a cut file, or a Co
 runs over later records), the data is scanned forward for the next gzip member (``.warc.gz``) or
 ``WARC/1.`` header (plain, or inside a gzip stream) that parses, and only when none is left is the
 rest of the file reported as skipped. Corrupt or cut gzip data ends a gzip stream; reading resumes
-at the next gzip member of the file, if any. gzip checks a member's CRC only at its end, so in a
-file gzipped whole, records decoded from corrupt data before that point are not caught.
+at the next gzip member of the file, if any. With one gzip member per record, a record counts
+only once its member ended with it and passed its CRC: a member cut short otherwise inflates the
+next member's bytes as garbage, often without error, filling the record's Content-Length. In a
+file gzipped whole the CRC comes at the end of the file, so records decoded from corrupt data
+before that point are not caught. Every resync starts after the damage, so reading always ends.
 
 Dates: the page's own publication date (trafilatura/htmldate, as for HTML files) comes first,
 then a ``/YYYY/MM/DD/`` date in the URL, then the record's ``WARC-Date``. `RawDocument.date_source`
@@ -106,6 +109,7 @@ class _Stop:
     reason: str | None = None       # None: the data ended; else what is wrong at `at`
     truncated: bool = False         # the record at `at` is shorter than its Content-Length
     gzip_stream: int | None = None  # a gzip member at this offset holds several records
+    member: bool = False            # the damage is the gzip member's, not the record's
 
 
 class _Reader:
@@ -139,7 +143,7 @@ class _Reader:
         """Yield items from warcio over `stream` until it ends or fails; `skip` records already seen."""
         records = _QuietIterator(stream)
         _make_strict(_container_reader(records))
-        next_start = stream.tell()  # where the next record starts, as far as public API tells
+        begin = next_start = stream.tell()  # where the next record starts, as far as public API tells
         last: int | None = None
         while True:
             try:
@@ -148,11 +152,13 @@ class _Reader:
                 offset = records.get_record_offset()  # after draining the record, so it is free
                 next_start = offset + records.get_record_length()
             except StopIteration:
-                return _Stop(_iterator_offset(records, next_start))
+                return _Stop(max(begin, _iterator_offset(records, next_start)))
             except Exception as exc:  # warcio and zlib raise many types on damaged input
                 if last is not None and _is_multi_record_member(exc):
                     return _Stop(last, gzip_stream=last)
-                return _Stop(_iterator_offset(records, next_start), _first_line(exc))
+                # never behind where this run began: the caller resyncs after `at`, so reading
+                # always moves forward (warcio's offset is wrong once inflated garbage was read)
+                return _Stop(max(begin, _iterator_offset(records, next_start)), _first_line(exc))
             last = offset
             if skip:
                 skip -= 1
@@ -165,6 +171,9 @@ class _Reader:
                 # over later records (plain WARC), which the resync then finds again.
                 return _Stop(offset, f"truncated: {got} of {expected} declared bytes"
                                      + (f"; {uri}" if uri else ""), truncated=True)
+            if _member_unfinished(records):
+                return _Stop(offset, "cut short or corrupt: it does not end with its record"
+                                     + (f"; {uri}" if uri else ""), member=True)
             item = self._convert(record, body, skip_reason, origin_of(offset), uri)
             if item is not None:
                 yield item
@@ -211,7 +220,7 @@ class _Reader:
     def _recover(self, stream: Any, stop: _Stop, magic: bytes,
                  label: Callable[[int], str]) -> Generator[Item, None, int | None]:
         """Report the damage at `stop` in one line; return the next readable record's offset."""
-        what = "WARC record"
+        what = "gzip member" if stop.member else "WARC record"
         reason = stop.reason or "unreadable data"
         if magic == _GZIP_MAGIC and not stop.truncated and (problem := _gzip_problem(stream, stop.at)):
             what, reason = "gzip member", problem  # clearer than warcio's binary "first line"
@@ -405,6 +414,24 @@ def _make_strict(reader: Any) -> None:
 def _warn_lenient_decoding() -> None:
     logger.warning("this warcio version hides decoding errors from newsprism; damaged compressed "
                    "pages may be read short (warcio prints the error)")
+
+
+def _member_unfinished(records: ArchiveIterator) -> bool:
+    """The record just read came from a gzip member that did not end (and pass its CRC) with it.
+
+    That is a member cut short: zlib then inflates the bytes of the next member as if they
+    continued it, which often gives no error but a record with a garbled tail, and offsets
+    that make no sense. A member holding several records also runs on, but into the next
+    record's ``WARC/`` header, and is read as one stream instead. Fallback: without warcio's
+    reader or its last line, a cut member is caught only when the garbage fails to inflate.
+    """
+    decompressor = getattr(_container_reader(records), "decompressor", None)
+    if decompressor is None or getattr(decompressor, "eof", True):
+        return False
+    if not hasattr(records, "next_line"):
+        return False
+    following = records.next_line  # None: the data ended inside the member
+    return not (isinstance(following, bytes) and following.startswith(b"WARC/"))
 
 
 def _is_multi_record_member(exc: BaseException) -> bool:
