@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import random
+import re
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -441,6 +442,29 @@ def test_a_member_cut_in_its_trailer_is_reported_not_trusted(tmp_path):
     assert urls(out) == ["https://a.example/0", "https://a.example/1"]
     (err,) = errors_of(out)
     assert "cut short or corrupt" in err.problem and "https://a.example/2" in err.problem
+
+
+def test_a_damaged_plain_record_is_caught_by_its_block_digest(tmp_path):
+    raw = plain_warc(tmp_path, stories(3))
+    at = raw.index(b"Story 1</h1><p>The harbour") + len(b"Story 1</h1><p>The ")
+    path = tmp_path / "flipped.warc"
+    path.write_bytes(raw[:at] + b"H" + raw[at + 1:])  # same length: Content-Length cannot tell
+    out = items(path)
+    assert urls(out) == ["https://a.example/0", "https://a.example/2"]
+    (err,) = errors_of(out)
+    assert "do not match its WARC-Block-Digest" in err.problem and "https://a.example/1" in err.problem
+
+
+def test_a_wrong_payload_digest_alone_is_not_damage(tmp_path):
+    """Crawlers disagree on what a chunked response's payload digest covers; the block digest
+    (not in the block itself, so a header edit keeps it valid) still matches."""
+    raw = plain_warc(tmp_path, stories(2))
+    path = tmp_path / "p.warc"
+    path.write_bytes(re.sub(rb"WARC-Payload-Digest: sha1:[A-Z2-7]{32}",
+                            b"WARC-Payload-Digest: sha1:" + b"A" * 32, raw))
+    assert path.read_bytes().count(b"sha1:" + b"A" * 32) == 2
+    out = items(path)
+    assert urls(out) == ["https://a.example/0", "https://a.example/1"] and not errors_of(out)
 
 
 @pytest.mark.parametrize("name,data,problem", [

@@ -24,7 +24,9 @@ at the next gzip member of the file, if any. With one gzip member per record, a 
 only once its member ended with it and passed its CRC: a member cut short otherwise inflates the
 next member's bytes as garbage, often without error, filling the record's Content-Length. In a
 file gzipped whole the CRC comes at the end of the file, so records decoded from corrupt data
-before that point are not caught. Every resync starts after the damage, so reading always ends.
+before that point are not caught. A record whose bytes do not hash to its ``WARC-Block-Digest``
+(when it has one, as crawlers write them) is reported and skipped: in a plain WARC that is the
+only check on the bytes of a page. Every resync starts after the damage, so reading always ends.
 
 Dates: the page's own publication date (trafilatura/htmldate, as for HTML files) comes first,
 then a ``/YYYY/MM/DD/`` date in the URL, then the record's ``WARC-Date``. `RawDocument.date_source`
@@ -141,7 +143,7 @@ class _Reader:
     def _run(self, stream: Any, origin_of: Callable[[int], str], *,
              skip: int = 0) -> Generator[Item, None, _Stop]:
         """Yield items from warcio over `stream` until it ends or fails; `skip` records already seen."""
-        records = _QuietIterator(stream)
+        records = _QuietIterator(stream, check_digests=True)  # problems are kept on the record
         _make_strict(_container_reader(records))
         begin = next_start = stream.tell()  # where the next record starts, as far as public API tells
         last: int | None = None
@@ -174,6 +176,11 @@ class _Reader:
             if _member_unfinished(records):
                 return _Stop(offset, "cut short or corrupt: it does not end with its record"
                                      + (f"; {uri}" if uri else ""), member=True)
+            if _block_digest_failed(record):
+                self.counts["broken"] += 1
+                yield IngestError(origin_of(offset), "damaged record: its bytes do not match its "
+                                                     "WARC-Block-Digest" + (f" ({uri})" if uri else ""))
+                continue
             item = self._convert(record, body, skip_reason, origin_of(offset), uri)
             if item is not None:
                 yield item
@@ -432,6 +439,17 @@ def _member_unfinished(records: ArchiveIterator) -> bool:
         return False
     following = records.next_line  # None: the data ended inside the member
     return not (isinstance(following, bytes) and following.startswith(b"WARC/"))
+
+
+def _block_digest_failed(record: Any) -> bool:
+    """The record's block, read to its end, does not hash to its ``WARC-Block-Digest``.
+
+    Only the block digest: crawlers disagree on what the payload digest covers when a response
+    was chunked, so a payload mismatch is no sign of damage. Without a block digest (or without
+    warcio's checker) nothing is checked, and damage inside a plain WARC record goes unseen.
+    """
+    problems = getattr(getattr(record, "digest_checker", None), "problems", None) or ()
+    return any(isinstance(p, str) and p.startswith("block digest failed") for p in problems)
 
 
 def _is_multi_record_member(exc: BaseException) -> bool:
