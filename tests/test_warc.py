@@ -7,6 +7,7 @@ import io
 import json
 import random
 import re
+import signal
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -465,6 +466,42 @@ def test_a_wrong_payload_digest_alone_is_not_damage(tmp_path):
     assert path.read_bytes().count(b"sha1:" + b"A" * 32) == 2
     out = items(path)
     assert urls(out) == ["https://a.example/0", "https://a.example/1"] and not errors_of(out)
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_mutated_archives_end_without_exceptions_or_garbled_pages(tmp_path, gz):
+    """Seeded mutations (cut, flipped bytes, spliced-in or dropped runs): reading always ends,
+    and every page it yields is one of the intact file's pages, byte for byte."""
+    def give_up(*_):
+        raise TimeoutError("the reader did not end")
+
+    suffix = ".warc.gz" if gz else ".warc"
+    intact = {d.text for d in items(build(tmp_path / f"m{suffix}", stories(5), gz=gz))}
+    previous = signal.signal(signal.SIGALRM, give_up)
+    try:
+        for seed in range(150):
+            rng = random.Random(seed)
+            raw = bytearray(build(tmp_path / f"m{suffix}", stories(5), gz=gz, salt=str(seed)).read_bytes())
+            at = rng.randrange(len(raw))
+            kind = ("cut", "flip", "splice", "drop")[seed % 4]
+            if kind == "cut":
+                del raw[at:]
+            elif kind == "flip":
+                for spot in [at] + [rng.randrange(len(raw)) for _ in range(rng.randint(0, 4))]:
+                    raw[spot] ^= rng.randrange(1, 256)
+            elif kind == "splice":
+                raw[at:at] = rng.randbytes(rng.randint(1, 300))
+            else:
+                del raw[at:at + rng.randint(1, 400)]
+            path = tmp_path / f"c{suffix}"
+            path.write_bytes(bytes(raw))
+            signal.alarm(30)
+            out = items(path)
+            signal.alarm(0)
+            assert {d.text for d in out if isinstance(d, RawDocument)} <= intact, (seed, kind)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.mark.parametrize("name,data,problem", [
