@@ -63,3 +63,65 @@ def test_quoted_sentences_are_not_unique_facts():
     b = _article("b", ["Negotiations collapsed overnight in the capital without a deal."], [0])
     unique = {u.text for u in _run([a, b]).unique}
     assert s not in unique
+
+
+def _brute_pairs(lines, langs, vectors, keys, floor, floor_cross, number_floor):
+    """The per-pair loop `_SentencePairs` replaces: one similarity matrix per pair of lines."""
+    out, best = [], {}
+    for x, (a, rows_a) in enumerate(lines):
+        for i in rows_a:
+            best[(a, i)] = 0.0
+    for x in range(len(lines)):
+        for y in range(x + 1, len(lines)):
+            (a, rows), (b, cols) = lines[x], lines[y]
+            va, vb = vectors[a], vectors[b]
+            if langs[x] == langs[y] and va.sentences.shape[0] and vb.sentences.shape[0]:
+                sim = va.sentences @ vb.sentences.T
+            elif va.ml_sentences.shape[0] and vb.ml_sentences.shape[0]:
+                sim = va.ml_sentences @ vb.ml_sentences.T
+            else:
+                sim = np.zeros((va.sentences.shape[0], vb.sentences.shape[0]), dtype=np.float32)
+            if not rows or not cols:
+                continue
+            sub = sim[np.ix_(rows, cols)]
+            row_best, col_best = sub.max(axis=1), sub.max(axis=0)
+            for r, i in enumerate(rows):
+                best[(a, i)] = max(best[(a, i)], float(row_best[r]))
+            for c, j in enumerate(cols):
+                best[(b, j)] = max(best[(b, j)], float(col_best[c]))
+            fl = floor if langs[x] == langs[y] else min(floor, floor_cross)
+            for r, c in np.argwhere(sub >= -2).tolist():
+                s = float(sub[r, c])
+                shared = keys[x][r] & keys[y][c]
+                if s >= fl - 1e-6 or (shared and s >= number_floor - 1e-6):
+                    out.append((x, y, rows[r], cols[c], s, float(row_best[r]), float(col_best[c])))
+    return out, best
+
+
+def test_sentence_pairs_match_the_per_pair_loop(monkeypatch):
+    """Mixed languages, lines without sentences or without multilingual vectors, many blocks."""
+    from newsprism import compare
+
+    rng = np.random.default_rng(7)
+    monkeypatch.setattr(compare._SentencePairs, "_BLOCK_CELLS", 300)  # a few lines per block
+    lines, langs, vectors, keys = [], [], {}, []
+    for x in range(14):
+        n = {2: 1, 3: 0, 4: 1}.get(x, int(rng.integers(0, 6)))  # line 3, mid-block, has none
+        mono = rng.normal(size=(n + 2, 6)).astype(np.float32)
+        mono /= np.linalg.norm(mono, axis=1, keepdims=True)
+        multi = mono[:, :4].copy() if x % 5 else np.zeros((0, 4), dtype=np.float32)
+        aid = f"a{x}"
+        vectors[aid] = ArticleVectors(aid, mono[0], mono, mono[0, :4], multi)
+        rows = sorted(rng.choice(n + 2, size=n, replace=False).tolist())
+        lines.append((aid, rows))
+        langs.append("en" if x % 3 else "es")
+        keys.append([{"people"} if rng.random() < 0.4 else set() for _ in rows])
+    args = dict(floor=0.6, floor_cross=0.4, number_floor=0.1)
+    pairs = compare._SentencePairs(lines, langs, vectors, keys, **args)
+    got = list(pairs.candidates())
+    want, best = _brute_pairs(lines, langs, vectors, keys, **args)
+    assert len(got) == len(want) > 20
+    for g, w in zip(got, want):
+        assert g[:4] == w[:4] and np.allclose(g[4:], w[4:], atol=1e-6)
+    assert pairs.best_other().keys() == best.keys()
+    assert all(abs(pairs.best_other()[k] - v) < 1e-6 for k, v in best.items())

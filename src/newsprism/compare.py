@@ -9,7 +9,7 @@ same noun are conflicts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,12 +69,115 @@ def _sentences(an: Analysis, min_words: int) -> list[tuple[int, Span]]:
     return [(i, s) for i, s in enumerate(an.sentences) if len(s.text.split()) >= min_words]
 
 
-def _sims(a: ArticleVectors, b: ArticleVectors, same_language: bool) -> np.ndarray:
-    if same_language and a.sentences.shape[0] and b.sentences.shape[0]:
-        return a.sentences @ b.sentences.T
-    if a.ml_sentences.shape[0] and b.ml_sentences.shape[0]:
-        return a.ml_sentences @ b.ml_sentences.T
-    return np.zeros((a.sentences.shape[0], b.sentences.shape[0]), dtype=np.float32)
+class _SentencePairs:
+    """The sentence pairs across reporting lines that can matter, with each one's best matches.
+
+    Hand-written on numpy because no library does this search: the sentences of all lines are
+    stacked, and one matrix product per block of lines replaces one per pair of lines. A story
+    of 1,250 lines has 780k line pairs, and the numpy calls per pair, not the arithmetic, were
+    most of the stage's time. Pairs come out in the order the per-pair loop visited them, so
+    ties resolve as before.
+
+    Args:
+        lines: Per reporting line, its representative and the sentence indices that count.
+        langs: Each line's language: within one language the monolingual vectors compare
+            sentences, across languages the multilingual ones.
+        keys: Per line and counted sentence, the number kinds it states (`Quantity.key`); a pair
+            of loosely related sentences matters only when they state the same kind.
+        floor: Similarity from which a same-language pair may state one fact; `floor_cross`
+            across languages.
+        number_floor: Lowest similarity at which two numbers of one kind can conflict.
+    """
+
+    _BLOCK_CELLS = 1 << 22  # similarity cells computed at once (16 MB of float32)
+
+    def __init__(self, lines: Sequence[tuple[str, list[int]]], langs: Sequence[str | None],
+                 vectors: Mapping[str, ArticleVectors], keys: Sequence[Sequence[set[str]]], *,
+                 floor: float, floor_cross: float, number_floor: float):
+        self.reps = [r for r, _ in lines]
+        counts = np.array([len(rows) for _, rows in lines], dtype=np.int64)
+        self.start = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        self.counts = counts
+        self.owner = np.repeat(np.arange(len(lines)), counts)
+        self.index = np.array([i for _, rows in lines for i in rows], dtype=np.int64)
+        self.present = np.flatnonzero(counts)  # reduceat needs non-empty segments
+        self.slot_of = np.full(len(lines), -1, dtype=np.int64)
+        self.slot_of[self.present] = np.arange(len(self.present))
+        codes = {lang: k for k, lang in enumerate(dict.fromkeys(langs))}
+        self.lang = np.array([codes[lang] for lang in langs], dtype=np.int64)
+        self.mono, self.has_mono = self._stack([vectors[r].sentences for r, _ in lines], lines)
+        self.multi, self.has_multi = self._stack([vectors[r].ml_sentences for r, _ in lines], lines)
+        kinds = sorted({k for per_line in keys for ks in per_line for k in ks})
+        column = {k: c for c, k in enumerate(kinds)}
+        self.kinds = np.zeros((len(self.owner), len(kinds)), dtype=np.float32)
+        for n, ks in enumerate(ks for per_line in keys for ks in per_line):
+            self.kinds[n, [column[k] for k in ks]] = 1.0
+        self.floor, self.floor_cross, self.number_floor = floor, floor_cross, number_floor
+        self.best = np.zeros(len(self.owner), dtype=np.float32)  # best match in any other line
+
+    def _stack(self, mats: list[np.ndarray], lines: Sequence[tuple[str, list[int]]]
+               ) -> tuple[np.ndarray, np.ndarray]:
+        dim = max((m.shape[1] for m in mats if m.ndim == 2 and m.shape[0]), default=1)
+        out = np.zeros((len(self.owner), dim), dtype=np.float32)
+        has = np.array([m.ndim == 2 and m.shape[0] > 0 for m in mats])
+        for x, (m, (_, rows)) in enumerate(zip(mats, lines, strict=True)):
+            if has[x] and rows:
+                out[self.start[x]:self.start[x] + len(rows)] = m[rows]
+        return out, has
+
+    def _sims(self, lo: int, hi: int) -> np.ndarray:
+        """Similarities of sentences lo..hi to all: as `a.sentences @ b.sentences.T` per pair."""
+        rows, cols = self.owner[lo:hi, None], self.owner[None, :]
+        same = self.lang[rows] == self.lang[cols]
+        use_mono = same & self.has_mono[rows] & self.has_mono[cols]
+        sims = np.where(use_mono, self.mono[lo:hi] @ self.mono.T, np.float32(0.0))
+        use_multi = ~use_mono & self.has_multi[rows] & self.has_multi[cols]
+        if use_multi.any():
+            sims = np.where(use_multi, self.multi[lo:hi] @ self.multi.T, sims)
+        return sims
+
+    def candidates(self) -> Iterator[tuple[int, int, int, int, float, float, float]]:
+        """(line x, line y > x, sentence i of x, sentence j of y, similarity, best match of i in
+        y, best match of j in x) for every pair that can state one fact or conflict."""
+        n = len(self.owner)
+        per_block = max(1, self._BLOCK_CELLS // max(1, n))
+        x0 = 0
+        while x0 < len(self.counts):
+            x1 = x0 + 1
+            while x1 < len(self.counts) and self.start[x1] + self.counts[x1] - self.start[x0] <= per_block:
+                x1 += 1
+            lo, hi = int(self.start[x0]), int(self.start[x1 - 1] + self.counts[x1 - 1])
+            if hi > lo and len(self.present) > 1:
+                yield from self._block(lo, hi)
+            x0 = x1
+
+    def _block(self, lo: int, hi: int) -> Iterator[tuple[int, int, int, int, float, float, float]]:
+        sims = self._sims(lo, hi)
+        owner_rows = self.owner[lo:hi]
+        by_line = np.maximum.reduceat(sims, self.start[self.present], axis=1)  # best per other line
+        others = by_line.copy()
+        others[np.arange(hi - lo), self.slot_of[owner_rows]] = -np.inf
+        self.best[lo:hi] = np.maximum(0.0, others.max(axis=1))
+        block_lines = np.unique(owner_rows)
+        by_row_line = np.maximum.reduceat(sims, self.start[block_lines] - lo, axis=0)
+        same = self.lang[owner_rows][:, None] == self.lang[self.owner][None, :]
+        floor = np.where(same, self.floor, min(self.floor, self.floor_cross)) - 1e-6
+        wanted = sims >= floor
+        if self.kinds.shape[1]:
+            wanted |= ((self.kinds[lo:hi] @ self.kinds.T) > 0.5) & (sims >= self.number_floor - 1e-6)
+        wanted &= self.owner[None, :] > owner_rows[:, None]
+        r, c = np.nonzero(wanted)
+        order = np.lexsort((c, r, self.owner[c], owner_rows[r]))  # line pair, then sentences
+        r, c = r[order], c[order]
+        x, y = owner_rows[r], self.owner[c]
+        yield from zip(x.tolist(), y.tolist(), self.index[lo + r].tolist(), self.index[c].tolist(),
+                       sims[r, c].tolist(), by_line[r, self.slot_of[y]].tolist(),
+                       by_row_line[np.searchsorted(block_lines, x), c].tolist())
+
+    def best_other(self) -> dict[tuple[str, int], float]:
+        """Each counted sentence's best similarity to any other line (0 when none is closer)."""
+        return {(self.reps[x], i): v for x, i, v in
+                zip(self.owner.tolist(), self.index.tolist(), self.best.tolist())}
 
 
 def _quoted_share(s: Span, quotes: Sequence[Quote]) -> float:
@@ -128,7 +231,6 @@ def compare_story(
     reps = [orig or line[0] for line, orig in zip(lines, originals)]
     sents = {r: _sentences(analyses[r], config.min_words) for r in reps}
     parent: dict[tuple[str, int], tuple[str, int]] = {(r, i): (r, i) for r in reps for i, _ in sents[r]}
-    best_other: dict[tuple[str, int], float] = {k: 0.0 for k in parent}
     best: dict[tuple[str, str, str, str], tuple[float, Conflict]] = {}
     edges: list[tuple[float, tuple[str, int], tuple[str, int]]] = []
     slots = {r: _slots(analyses[r]) for r in reps}
@@ -136,58 +238,41 @@ def compare_story(
     vague = {r: [vague_quantities(sp.text) for sp in analyses[r].sentences] for r in reps}
     places = {r: [places_in(analyses[r], sp) for sp in analyses[r].sentences] for r in reps}
     rules = _rules(config)
-    for x in range(len(reps)):
-        for y in range(x + 1, len(reps)):
-            a, b = reps[x], reps[y]
-            same_lang = analyses[a].language == analyses[b].language
-            sim = _sims(vectors[a], vectors[b], same_lang)
-            rows = [i for i, _ in sents[a]]
-            cols = [j for j, _ in sents[b]]
-            if not rows or not cols:
-                continue
-            sub = sim[np.ix_(rows, cols)]
-            row_best = dict(zip(rows, sub.max(axis=1).tolist()))
-            col_best = dict(zip(cols, sub.max(axis=0).tolist()))
-            for i in rows:
-                best_other[(a, i)] = max(best_other[(a, i)], row_best[i])
-            for j in cols:
-                best_other[(b, j)] = max(best_other[(b, j)], col_best[j])
-            # only pairs that can matter: close enough to state one fact, or both with numbers
-            # (a story of 200 lines has 20k line pairs; visiting every sentence pair was most
-            # of the stage's time)
-            floor = config.fact_similarity if same_lang else min(config.fact_similarity,
-                                                                 config.fact_similarity_cross)
-            numbered = np.outer([bool(slots[a][i]) for i in rows], [bool(slots[b][j]) for j in cols])
-            span_a, span_b = dict(sents[a]), dict(sents[b])
-            for r, c in np.argwhere((sub >= floor - 1e-6) | numbered).tolist():
-                i, j = rows[r], cols[c]
-                sa, sb = span_a[i], span_b[j]
-                s = float(sub[r, c])
-                # mutual best matches only, so one sentence never absorbs a whole paragraph
-                if (s >= config.fact_similarity and s >= row_best[i] - 1e-6
-                        and s >= col_best[j] - 1e-6):
-                    edges.append((s, (a, i), (b, j)))
-                found = []
-                if slots[a][i] and slots[b][j]:
-                    found += number_conflicts(sa, sb, slots[a][i], slots[b][j], values[a], values[b],
-                                              a, b, s, rules, places[a][i], places[b][j])
-                # one fact: close enough, or across languages (where the multilingual
-                # encoder scores translations lower) each other's best match
-                mutual = s >= row_best[i] - 1e-6 and s >= col_best[j] - 1e-6
-                same_fact = s >= config.fact_similarity or (
-                    not same_lang and mutual and s >= config.fact_similarity_cross)
-                found += vague_number_conflicts(sa, sb, slots[a][i], vague[b][j], a, b, same_fact,
-                                                not same_lang)
-                found += vague_number_conflicts(sb, sa, slots[b][j], vague[a][i], b, a, same_fact,
-                                                not same_lang)
-                if s >= config.fact_similarity:  # details of one fact: dates, places, who met
-                    found += place_conflicts(sa, sb, analyses[a], analyses[b], a, b)
-                    found += date_conflicts(sa, sb, analyses[a], analyses[b], a, b)
-                    found += participant_conflicts(sa, sb, analyses[a], analyses[b], a, b)
-                for k in found:
-                    key = (k.slot, k.values[0].value.split()[-1], a, b)
-                    if s > best.get(key, (-1.0, k))[0]:
-                        best[key] = (s, k)
+    langs = [analyses[r].language for r in reps]
+    pairs = _SentencePairs([(r, [i for i, _ in sents[r]]) for r in reps], langs, vectors,
+                           [[{q.key for q in slots[r][i]} for i, _ in sents[r]] for r in reps],
+                           floor=config.fact_similarity, floor_cross=config.fact_similarity_cross,
+                           number_floor=min(rules.similarity, rules.similarity_measure,
+                                            rules.similarity_strict))
+    for x, y, i, j, s, i_best, j_best in pairs.candidates():
+        a, b = reps[x], reps[y]
+        same_lang = langs[x] == langs[y]
+        sa, sb = analyses[a].sentences[i], analyses[b].sentences[j]
+        # mutual best matches only, so one sentence never absorbs a whole paragraph
+        mutual = s >= i_best - 1e-6 and s >= j_best - 1e-6
+        if s >= config.fact_similarity and mutual:
+            edges.append((s, (a, i), (b, j)))
+        found = []
+        if slots[a][i] and slots[b][j]:
+            found += number_conflicts(sa, sb, slots[a][i], slots[b][j], values[a], values[b],
+                                      a, b, s, rules, places[a][i], places[b][j])
+        # one fact: close enough, or across languages (where the multilingual
+        # encoder scores translations lower) each other's best match
+        same_fact = s >= config.fact_similarity or (
+            not same_lang and mutual and s >= config.fact_similarity_cross)
+        found += vague_number_conflicts(sa, sb, slots[a][i], vague[b][j], a, b, same_fact,
+                                        not same_lang)
+        found += vague_number_conflicts(sb, sa, slots[b][j], vague[a][i], b, a, same_fact,
+                                        not same_lang)
+        if s >= config.fact_similarity:  # details of one fact: dates, places, who met
+            found += place_conflicts(sa, sb, analyses[a], analyses[b], a, b)
+            found += date_conflicts(sa, sb, analyses[a], analyses[b], a, b)
+            found += participant_conflicts(sa, sb, analyses[a], analyses[b], a, b)
+        for k in found:
+            key = (k.slot, k.values[0].value.split()[-1], a, b)
+            if s > best.get(key, (-1.0, k))[0]:
+                best[key] = (s, k)
+    best_other = pairs.best_other()
     # strongest matches first; a fact never holds two sentences of one article
     arts_of = {node: {node[0]} for node in parent}
     for _, x, y in sorted(edges, key=lambda e: -e[0]):

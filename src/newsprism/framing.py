@@ -249,10 +249,29 @@ def _lead_angles(leads: Mapping[str, str], languages: Mapping[str, str],
         for t in terms[i]:
             if freq.df[t] >= freq.docs:
                 continue
-            m = re.search(rf"(?<!\w){re.escape(t)}(?!\w)", low)
-            scored.append((-freq.idf(t), m.start() if m else len(low), t))
+            at = _whole_word_at(low, t)
+            scored.append((-freq.idf(t), at if at >= 0 else len(low), t))
         out[i] = tuple(t for *_, t in sorted(scored)[:config.angle_terms])
     return out
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"  # what `\w` matches in a str pattern
+
+
+def _whole_word_at(text: str, term: str) -> int:
+    """First whole-word offset of `term` in `text` (as ``(?<!\\w)term(?!\\w)`` finds it), or -1.
+
+    By hand with `str.find`: a pattern per term meant a regex compile per term of every lead,
+    thousands per big story, beyond what the `re` cache holds.
+    """
+    at = text.find(term)
+    while at >= 0:
+        end = at + len(term)
+        if (at == 0 or not _is_word_char(text[at - 1])) and (end == len(text) or not _is_word_char(text[end])):
+            return at
+        at = text.find(term, at + 1)
+    return -1
 
 
 def _tone(texts: Sequence[str], sentiment: Sentiment) -> float | None:
