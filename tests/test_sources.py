@@ -237,7 +237,7 @@ def test_sources_sort_by_lines_then_quotes():
 
 
 def test_quote_similarity_with_a_bar_keeps_scores_that_reach_it_and_zeroes_the_rest():
-    """Grouping passes the bar it needs (rapidfuzz stops early below it): a pair that reaches
+    """Grouping passes the bar it needs: a pair that reaches
     the bar scores exactly as without one, a pair below it scores 0."""
     from newsprism.sources import quote_similarity
 

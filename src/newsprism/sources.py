@@ -30,7 +30,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from .analyze.sourcing import describe_source
 from .models import Analysis, Article, Quote, QuoteGroup, QuoteVariant, Source
@@ -72,17 +73,30 @@ def quote_similarity(a: str, b: str, *, config: SourcesConfig = SourcesConfig(),
                      at_least: float = 0.0) -> float:
     """Similarity 0..100 of two normalised wordings; a long enough cut of the other counts whole.
 
-    A score below `at_least` comes back as 0: rapidfuzz then stops early, which is most of the
-    cost of grouping a big story's quotes, where nearly every pair falls short of the bar.
+    A score below `at_least` comes back as 0.
     """
-    if not a or not b:
-        return 0.0
-    score = fuzz.ratio(a, b, score_cutoff=at_least)
-    if min(len(a.split()), len(b.split())) >= config.partial_min_words:
-        partial = fuzz.token_set_ratio(a, b, score_cutoff=max(at_least, config.partial_match))
-        if partial >= config.partial_match:
-            score = max(score, partial)
-    return float(score)
+    return float(_similarities(a, len(a.split()), [b], [len(b.split())], config, at_least)[0])
+
+
+def _similarities(a: str, a_words: int, others: Sequence[str], other_words: Sequence[int],
+                  config: SourcesConfig, at_least: float = 0.0) -> np.ndarray:
+    """`quote_similarity` of `a` with each of `others` (their word counts given), in one
+    rapidfuzz call per scorer: a big story's quote grouping scores millions of pairs, and a
+    Python call per pair was most of its time."""
+    if not a or not others:
+        return np.zeros(len(others))
+    # no score_cutoff: cdist turns it into a whole number of edits, which can reject a score
+    # that reaches the bar (fuzz.ratio alone does not); the bar is applied to exact scores below
+    out = process.cdist([a], others, scorer=fuzz.ratio, dtype=np.float64)[0]
+    if a_words >= config.partial_min_words:
+        long = [k for k, n in enumerate(other_words) if n >= config.partial_min_words]
+        if long:
+            partial = process.cdist([a], [others[k] for k in long], scorer=fuzz.token_set_ratio,
+                                    dtype=np.float64)[0]
+            np.maximum.at(out, long, np.where(partial >= config.partial_match, partial, 0.0))
+    out[out < at_least] = 0.0
+    out[[k for k, b in enumerate(others) if not b]] = 0.0  # rapidfuzz scores two empty strings 100
+    return out
 
 
 def quote_diff(a: str, b: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -110,6 +124,10 @@ class _Item:
     key: _Key
     language: str
     rank: int  # position of the article in its line's reading order
+    words: int = field(init=False)  # of `norm`, for partial matches
+
+    def __post_init__(self) -> None:
+        self.words = len(self.norm.split())
 
 
 @dataclass(slots=True)
@@ -179,20 +197,20 @@ def _compatible_item(item: _Item, other: _Item) -> bool:
 
 
 def _best_group(item: _Item, groups: list[_Group], config: SourcesConfig) -> _Group | None:
-    """The group whose wording is closest to the item's: loose inside its line, strict across."""
-    best, best_score = None, -1.0
-    for g in groups:
-        if g.direct != item.quote.direct or not _compatible(g.key, item.key) or g.has(item.article):
-            continue
-        for other in g.items:
-            same_line = other.line == item.line
-            if not same_line and other.language != item.language:
-                continue
-            need = config.copy_match if same_line else config.line_match
-            score = quote_similarity(item.norm, other.norm, config=config, at_least=max(need, best_score))
-            if score >= need and score > best_score:
-                best, best_score = g, score
-    return best
+    """The group whose wording is closest to the item's: loose inside its line, strict across;
+    the first such group on a tie."""
+    cands: list[tuple[_Group, _Item]] = [
+        (g, other) for g in groups
+        if g.direct == item.quote.direct and _compatible(g.key, item.key) and not g.has(item.article)
+        for other in g.items if other.line == item.line or other.language == item.language]
+    if not cands:
+        return None
+    need = np.array([config.copy_match if other.line == item.line else config.line_match for _, other in cands])
+    scores = _similarities(item.norm, item.words, [o.norm for _, o in cands], [o.words for _, o in cands],
+                           config, at_least=float(need.min()))
+    scores[scores < need] = -1.0
+    k = int(np.argmax(scores))  # the first of the best
+    return cands[k][0] if scores[k] >= 0 else None
 
 
 def _align(copy: list[_Item], ref: list[_Item], config: SourcesConfig) -> list[tuple[int, int]]:
@@ -204,11 +222,12 @@ def _align(copy: list[_Item], ref: list[_Item], config: SourcesConfig) -> list[t
     n, m = len(copy), len(ref)
     weight = [[-1.0] * m for _ in range(n)]
     for i, a in enumerate(copy):
-        for j, b in enumerate(ref):
-            if a.language == b.language and _compatible_item(a, b):
-                score = quote_similarity(a.norm, b.norm, config=config, at_least=config.copy_order_match)
-                if score >= config.copy_order_match:
-                    weight[i][j] = score
+        cols = [j for j, b in enumerate(ref) if a.language == b.language and _compatible_item(a, b)]
+        scores = _similarities(a.norm, a.words, [ref[j].norm for j in cols], [ref[j].words for j in cols],
+                               config, at_least=config.copy_order_match)
+        for j, score in zip(cols, scores.tolist()):
+            if score >= config.copy_order_match:
+                weight[i][j] = score
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(n):
         for j in range(m):
