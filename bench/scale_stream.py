@@ -10,7 +10,7 @@ on the store it left behind (the pipeline's own resume), and marked `resumed`: i
 rate figure. `--until HH:MM` stops before a chunk that would not end in time (estimated from the
 engine's previous chunk); while the file `STATE/pause` exists no new chunk starts.
 
-Corpus: the 2,790 real articles of ../shared/data/stories-multinews (text only), then further
+Corpus: the 2,790 real articles of ../shared/data/stories-multinews (their text; dates below), then further
 *generations* of them. A generation keeps the function words and maps every other word to another
 real word of the corpus vocabulary with about the same frequency (a permutation within frequency
 bins, one per generation; capitals kept, numbers shifted). So each generation has the real data's

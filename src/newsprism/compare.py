@@ -125,10 +125,10 @@ class _SentencePairs:
                 out[self.start[x]:self.start[x] + len(rows)] = m[rows]
         return out, has
 
-    def _sims(self, lo: int, hi: int) -> np.ndarray:
-        """Similarities of sentences lo..hi to all: as `a.sentences @ b.sentences.T` per pair."""
+    def _sims(self, lo: int, hi: int, same: np.ndarray) -> np.ndarray:
+        """Similarities of sentences lo..hi to all (`same`: of one language), as
+        `a.sentences @ b.sentences.T` per pair."""
         rows, cols = self.owner[lo:hi, None], self.owner[None, :]
-        same = self.lang[rows] == self.lang[cols]
         use_mono = same & self.has_mono[rows] & self.has_mono[cols]
         sims = np.where(use_mono, self.mono[lo:hi] @ self.mono.T, np.float32(0.0))
         use_multi = ~use_mono & self.has_multi[rows] & self.has_multi[cols]
@@ -152,15 +152,15 @@ class _SentencePairs:
             x0 = x1
 
     def _block(self, lo: int, hi: int) -> Iterator[tuple[int, int, int, int, float, float, float]]:
-        sims = self._sims(lo, hi)
         owner_rows = self.owner[lo:hi]
+        same = self.lang[owner_rows][:, None] == self.lang[self.owner][None, :]
+        sims = self._sims(lo, hi, same)
         by_line = np.maximum.reduceat(sims, self.start[self.present], axis=1)  # best per other line
         others = by_line.copy()
         others[np.arange(hi - lo), self.slot_of[owner_rows]] = -np.inf
         self.best[lo:hi] = np.maximum(0.0, others.max(axis=1))
         block_lines = np.unique(owner_rows)
         by_row_line = np.maximum.reduceat(sims, self.start[block_lines] - lo, axis=0)
-        same = self.lang[owner_rows][:, None] == self.lang[self.owner][None, :]
         floor = np.where(same, self.floor, min(self.floor, self.floor_cross)) - 1e-6
         wanted = sims >= floor
         if self.kinds.shape[1]:
