@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ConfigError, IngestError
+from ..settings import Settings
 from . import (
     DEFAULT_DB, DbOpt, DeviceOpt, PrecisionOpt, QuietOpt, _errors_to_exit, _open, _progress, _settings, app,
     err,
@@ -44,7 +45,7 @@ def watch_cli(
     worker_growth: Annotated[float, typer.Option(
         "--worker-growth-mb", min=0,
         help="Restart the worker processes between polls once they have grown this many MB "
-             "past their size after the first poll (0: never).")] = 512.0,
+             "past their size after the first poll (0: never).")] = Settings.worker_max_growth_mb or 0.0,
     quiet: QuietOpt = False, device: DeviceOpt = "auto", precision: PrecisionOpt = "auto",
 ) -> None:
     """Poll feeds into the store until stopped (help text: `_HELP`)."""
