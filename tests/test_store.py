@@ -315,11 +315,12 @@ def _stories_store(store_url, monkeypatch=None):
     groups = {"S1": ["id3", "id1", "id2"], "s2": ["id5", "id4"], "s3": ["id6"], "s4": ["id7"]}
     store.save_stories([{"id": s, "label": s, "merges": [s.lower()]} for s in groups],
                        [(a, s) for s, ids in groups.items() for a in ids])
+    entities = {"S1": ("Berlin", "Angela Merkel"), "s2": ("BERLIN Airport", "Zoë Quay"), "s3": ("100%_Ltd",)}
     stories = []
     for s, ids in groups.items():
         times = [by_id[a].published_at for a in ids if by_id[a].published_at]
         stories.append(Story(id=s, label=s, articles=tuple(ids), first_seen=min(times, default=None),
-                             last_seen=max(times, default=None)))
+                             last_seen=max(times, default=None), entities=entities.get(s, ())))
     store.save_comparisons([Comparison(story_id=s.id, lines=(s.articles,), originals=(s.articles[0],))
                             for s in stories], stories)
     rels = [Relation("id1", "id2", "verbatim", 0.9), Relation("id3", "id1", "spin", 0.6),
@@ -378,12 +379,73 @@ def test_server_story_list_matches_a_scan_of_every_comparison(store_url):
     from newsprism.server import queries
 
     store = _stories_store(store_url)
-    for f in (queries.StoryFilter(), queries.StoryFilter(outlet="ünï"), queries.StoryFilter(outlet="EXAMPLE"),
-              queries.StoryFilter(since=date(2026, 3, 5)), queries.StoryFilter(until=date(2026, 3, 2)),
-              queries.StoryFilter(outlet="nobody"), queries.StoryFilter(q="Body 4")):
+    F = queries.StoryFilter
+    for f in (F(), F(outlet="ünï"), F(outlet="EXAMPLE"), F(since=date(2026, 3, 5)), F(until=date(2026, 3, 2)),
+              F(outlet="nobody"), F(q="Body 4"), F(entity="berlin"), F(entity=" ZOË "), F(entity="%_"),
+              F(entity="%"), F(entity="nobody"), F(entity="Berlin", until=date(2026, 3, 3)),
+              F(entity="e", outlet="ünï"), F(entity="berlin", q="Body 4")):
         for limit, offset in ((50, 0), (1, 0), (1, 1), (1, 2), (2, 1), (2, 3), (3, 4)):
             fast = queries.list_stories(store, f, limit=limit, offset=offset)
-            assert fast == queries._scan_stories(store, f, limit=limit, offset=offset), (f, limit, offset)
+            assert fast == _scan_stories(store, f, limit=limit, offset=offset), (f, limit, offset)
+    assert [s["id"] for s in queries.list_stories(store, F(entity="berlin"), limit=9, offset=0)[1]] == ["S1", "s2"]
+    assert queries.list_stories(store, F(entity="%_"), limit=9, offset=0)[0] == 1  # wildcards are literal
+
+
+def _scan_stories(store, f, *, limit, offset):
+    """What `list_stories` must return, by brute force: every comparison read and filtered."""
+    from newsprism.server.queries import _day, _summary
+    from newsprism.server.search import article_rows, search_article_ids
+
+    rows = article_rows(store.engine)
+    hits = set(search_article_ids(store.engine, f.q, ranked=False)) if f.q and f.q.strip() else None
+    outlet = f.outlet.strip().lower() if f.outlet else None
+    entity = f.entity.strip().lower() if f.entity else None
+    items = []
+    for st, comp in store.comparisons():
+        outlets = sorted({rows[a].outlet for a in st.articles if a in rows and rows[a].outlet})
+        first, last = _day(st.first_seen), _day(st.last_seen)
+        dated = f.since is None and f.until is None or (
+            first is not None and last is not None
+            and (f.since is None or last >= f.since) and (f.until is None or first <= f.until))
+        if (hits is None or hits.intersection(st.articles)) and dated \
+                and (not outlet or any(outlet in o.lower() for o in outlets)) \
+                and (not entity or any(entity in e.lower() for e in st.entities)):
+            items.append(_summary(st, comp, outlets))
+    return len(items), items[offset:offset + limit]
+
+
+def test_story_entity_rows_follow_their_comparison(store_url):
+    from newsprism.models import Comparison, Story
+
+    store = _stories_store(store_url)
+    assert store.stories_with_entity("BERLIN") == {"S1", "s2"}
+    assert store.stories_with_entity("zoë") == {"s2"} and store.stories_with_entity("_") == {"s3"}
+    store.save_comparisons([Comparison(story_id="s2", lines=(), originals=())],
+                           [Story(id="s2", label="", articles=("id5", "id4"), entities=("Paris",))])
+    assert store.stories_with_entity("berlin") == {"S1"} and store.stories_with_entity("paris") == {"s2"}
+    store.save_stories([], [], drop=["S1"])  # a story merged away loses its comparison and its entities
+    assert store.stories_with_entity("berlin") == set()
+
+
+def test_upgrade_to_0009_fills_the_entities_of_comparisons_already_stored(tmp_path):
+    import json
+
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from newsprism.store import migrate
+
+    db = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        command.upgrade(migrate._config(conn), "0008")
+        for sid, ents in (("x", ["Kyiv", "kyiv", "Ödön"]), ("y", []), ("z", ["Odessa"])):
+            conn.execute(text("INSERT INTO comparisons (story_id, data) VALUES (:s, :d)"),
+                         {"s": sid, "d": json.dumps({"story": {"entities": ents}, "comparison": {}})})
+    engine.dispose()
+    store = open_store(str(db))
+    assert store.stories_with_entity("KYIV") == {"x"} and store.stories_with_entity("öd") == {"x"}
+    assert store.stories_with_entity("ode") == {"z"} and store.stories_with_entity("zz") == set()
 
 
 def test_membership_changes_flag_exactly_the_comparisons_they_invalidate(store_url):

@@ -47,18 +47,18 @@ def list_stories(store: Store, f: StoryFilter, *, limit: int, offset: int) -> tu
     story entity contains the text (case-insensitive), and `q` when one of its articles matches
     the full-text query.
 
-    Ranking and filtering read story sizes (`Store.story_sizes`), ids, and the first/last
-    publication times (`Store.story_spans`) only of the stories whose size ties with the page's
-    (all of them when filtering by date); only the page's comparisons are read. The entity filter
-    needs every story's entities, which live in the comparison records, so with `entity` every
-    comparison is read (`_scan_stories`).
+    Ranking and filtering read story sizes (`Store.story_sizes`), ids, the entity rows
+    (`Store.stories_with_entity`), and the first/last publication times (`Store.story_spans`)
+    only of the stories whose size ties with the page's (all of them when filtering by date);
+    only the page's comparisons are read, so a request does not grow with the comparisons stored.
     """
-    if f.entity and f.entity.strip():
-        return _scan_stories(store, f, limit=limit, offset=offset)
     sizes = store.story_sizes()
     keep: set[str] | None = None
     if f.q and f.q.strip():
         keep = set(store.stories_of(search_article_ids(store.engine, f.q, ranked=False)).values())
+    if f.entity and f.entity.strip():
+        named = store.stories_with_entity(f.entity.strip())
+        keep = named if keep is None else keep & named
     if f.outlet and f.outlet.strip():
         text = f.outlet.strip().lower()
         names = [o for o in store.outlets() if text in o.lower()]
@@ -92,42 +92,11 @@ def list_stories(store: Store, f: StoryFilter, *, limit: int, offset: int) -> tu
 
 
 def _days_overlap(first: str | None, last: str | None, since: date | None, until: date | None) -> bool:
-    """As `_in_range`, on the stored ISO times of a story's first and last article."""
+    """Whether a story's first..last publication days (stored ISO times) meet the range."""
     a, b = _day(ser.str_to_dt(first)), _day(ser.str_to_dt(last))
     if a is None or b is None:
         return False
     return (since is None or b >= since) and (until is None or a <= until)
-
-
-def _scan_stories(store: Store, f: StoryFilter, *, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
-    """`list_stories` over every stored comparison (for filters on what only they hold)."""
-    pairs = store.comparisons()
-    rows = article_rows(store.engine)
-    hits = set(search_article_ids(store.engine, f.q, ranked=False)) if f.q and f.q.strip() else None
-    outlet = f.outlet.strip().lower() if f.outlet else None
-    entity = f.entity.strip().lower() if f.entity else None
-    items = []
-    for st, comp in pairs:
-        outlets = sorted({rows[a].outlet for a in st.articles if a in rows and rows[a].outlet})
-        if hits is not None and not hits.intersection(st.articles):
-            continue
-        if outlet and not any(outlet in o.lower() for o in outlets):
-            continue
-        if entity and not any(entity in e.lower() for e in st.entities):
-            continue
-        if not _in_range(st, f.since, f.until):
-            continue
-        items.append(_summary(st, comp, outlets))
-    return len(items), items[offset:offset + limit]
-
-
-def _in_range(st: Story, since: date | None, until: date | None) -> bool:
-    if since is None and until is None:
-        return True
-    first, last = _day(st.first_seen), _day(st.last_seen)
-    if first is None or last is None:
-        return False
-    return (since is None or last >= since) and (until is None or first <= until)
 
 
 def _summary(st: Story, comp: Comparison, outlets: list[str]) -> dict[str, Any]:

@@ -101,6 +101,15 @@ comparisons = Table(
     Column("stale", Integer, nullable=False, server_default="0", index=True),
 )
 
+# The entities of each compared story (as its comparison's Story holds them), lower-cased, so the
+# server's entity filter reads these short rows instead of every comparison's JSON. Written and
+# deleted with the comparison. No key on the name: a b-tree key refuses long text on PostgreSQL.
+story_entities = Table(
+    "story_entities", metadata,
+    Column("story_id", String(32), nullable=False, index=True),
+    Column("name", Text, nullable=False),  # str.lower() of the entity name
+)
+
 meta = Table(
     "meta", metadata,
     Column("key", String(64), primary_key=True),

@@ -471,6 +471,7 @@ class Store:
                                                   for s in stories])
             if drop:
                 _delete_in(conn, t.comparisons.c.story_id, drop)
+                _delete_in(conn, t.story_entities.c.story_id, drop)
             m = t.story_members.c
             # stories losing a member (it moved) and stories gaining one: their comparisons no
             # longer describe them
@@ -523,6 +524,11 @@ class Store:
                     {"story_id": c.story_id, "data": json.dumps(
                         {"comparison": ser.comparison_to_dict(c), "story": ser.story_to_dict(s)},
                         ensure_ascii=False)} for c, s in zip(comps, stories, strict=True)])
+                _delete_in(conn, t.story_entities.c.story_id, ids)
+                names = [{"story_id": s.id, "name": name} for s in stories
+                         for name in sorted({e.lower() for e in s.entities})]
+                if names:
+                    conn.execute(insert(t.story_entities), names)
 
     def comparisons(self) -> list[tuple[Story, Comparison]]:
         with self.engine.connect() as conn:
@@ -600,6 +606,14 @@ class Store:
         with self.engine.connect() as conn:
             return {aid: sid for aid, sid in _select_in(conn, select(m.article_id, m.story_id), m.article_id,
                                                          dict.fromkeys(article_ids))}
+
+    def stories_with_entity(self, text: str) -> set[str]:
+        """Ids of the compared stories with an entity whose name contains `text`, ignoring case
+        (`str.lower` on both sides, so not only ASCII): a scan of the narrow entity rows."""
+        e = t.story_entities.c
+        q = select(e.story_id).where(e.name.contains(text.lower(), autoescape=True)).distinct()
+        with self.engine.connect() as conn:
+            return set(conn.execute(q).scalars())
 
     def stories_with_outlet(self, outlets: Iterable[str]) -> set[str]:
         """Ids of the stories with a member article from one of these outlets (exact names)."""
