@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import threading
 import time
@@ -340,7 +339,10 @@ def test_hostile_story_pages_are_escaped(demo_db, tmp_path, report):
     import sqlite3
 
     db = tmp_path / "evil.db"
-    shutil.copy(demo_db, db)
+    # the backup API, not a file copy: the demo store is open in this module, and transactions
+    # still in its write-ahead log are not in the main file yet
+    with sqlite3.connect(demo_db) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
     rel = next(r for r in report["relations"] if r["kind"] == "verbatim")
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE articles SET title = ?, outlet = ? WHERE id = ?", (HOSTILE, HOSTILE, rel["a"]))
