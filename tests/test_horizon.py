@@ -68,14 +68,16 @@ def _settings(days: float | None) -> Settings:
                    cluster=replace(s.cluster, horizon_days=days))
 
 
+@pytest.mark.parametrize("together", [False, True], ids=["two-runs", "one-run"])
 @pytest.mark.parametrize("days", [30.0, None])
-def test_horizon_keeps_a_late_copy_apart(tmp_path, days):
+def test_horizon_keeps_a_late_copy_apart(tmp_path, days, together):
     """A verbatim copy published a year after its original: related and in the same story only
-    without a horizon."""
+    without a horizon, whether the two arrive in one run or in two."""
     store = open_store(str(tmp_path / "h.db"))
     text = _text(1)
     _add(store, "orig", text, T0)
-    _run(store, _settings(days))
+    if not together:
+        _run(store, _settings(days))
     _add(store, "late", text, T0 + timedelta(days=365))
     _run(store, _settings(days))
     rels = store.relations(["late"])
@@ -87,6 +89,37 @@ def test_horizon_keeps_a_late_copy_apart(tmp_path, days):
         assert rels == []
         assert stories["late"] != stories["orig"]
         assert len(store.story_states()) == 2  # the old story was left as it was
+
+
+def _outcome(store: Store) -> tuple[set, set]:
+    ids = [a.id for a in store.articles()]
+    rels = {(r.a, r.b, r.kind) for r in store.relations(ids)}
+    by_story: dict[str, set[str]] = {}
+    for aid, sid in store.stories_of(ids).items():
+        by_story.setdefault(sid, set()).add(aid)
+    return rels, {frozenset(m) for m in by_story.values()}
+
+
+def test_one_run_relates_and_clusters_as_run_by_run(tmp_path):
+    """A corpus spanning months gives the same relations and stories in one run as day by day:
+    the horizon limits pairs and joins, not only what a run loads."""
+    corpus = [("a0", 1, 0), ("a1", 1, 2), ("a2", 1, 45), ("b0", 2, 50), ("b1", 2, 51),
+              ("a3", 1, 120), ("c0", 3, 121), ("u", 2, None)]
+    settings = _settings(30.0)
+    one, daily = open_store(str(tmp_path / "one.db")), open_store(str(tmp_path / "daily.db"))
+    for aid, topic, day in corpus:
+        _add(one, aid, _text(topic), None if day is None else T0 + timedelta(days=day))
+    _run(one, settings)
+    for aid, topic, day in corpus:
+        _add(daily, aid, _text(topic), None if day is None else T0 + timedelta(days=day))
+        _run(daily, settings)
+    rels, stories = _outcome(one)
+    assert (rels, stories) == _outcome(daily)
+    related = {frozenset((a, b)) for a, b, _ in rels}
+    assert frozenset(("a0", "a1")) in related and frozenset(("b0", "b1")) in related
+    assert not any(p & {"a2", "a3"} and p & {"a0", "a1"} for p in related)  # 45+ days apart
+    assert frozenset(("u", "b0")) in related  # undated: never ruled out by time
+    assert {"a0", "a1"} in stories and {"a2"} in stories and {"a3"} in stories
 
 
 def test_store_reads_only_the_window(store_url):

@@ -57,7 +57,8 @@ class ClusterConfig:
     #: The runner loads only stories whose last article is at most this many days older than
     #: the run's earliest new article (None: every story). Stories continue within weeks (the
     #: time penalty is near its maximum after 3 × `time_scale_days`), and it keeps a run's memory
-    #: bounded on a months-long stream. Stories with no dated member are always loaded.
+    #: bounded on a months-long stream. Stories with no dated member are always loaded. Within
+    #: one run too, a dated article joins no story further than this from it in time.
     horizon_days: float | None = 90.0
     #: efSearch 256: on 300k synthetic stories the 64 nearest members hold the best story for
     #: 0.97 of articles (0.78 at the relate stage's 48) for 1.7 ms a search (BENCHMARKS.md).
@@ -254,6 +255,13 @@ class StoryClusterer:
         return (text + cfg.entity_weight * ent - penalty + lexical
                 + (cfg.same_story_bonus if same_story else 0.0))
 
+    def _within_horizon(self, article: Article, state: StoryState) -> bool:
+        """Whether the story is near enough in time to take the article: the runner loads only
+        stories active within the horizon, and this applies the same limit inside one run, so a
+        corpus clustered in one run gets the stories it would get run by run."""
+        days = self.config.horizon_days
+        return days is None or _gap_days(article.published_at, state) <= days
+
     def assign(self, article: Article, analysis: Analysis, vec: ArticleVectors,
                relations: Sequence[Relation] = ()) -> str:
         """Put one article into a story and return the story id."""
@@ -276,7 +284,8 @@ class StoryClusterer:
             terms = _terms(article, _language(article, analysis))
             scored = [(self.score(article, analysis, t, self.states[self._order[i]],
                                   same_story=self._order[i] in same, terms=terms), self._order[i])
-                      for i, t in sorted(self.text_similarity(vec).items()) if t >= reach]
+                      for i, t in sorted(self.text_similarity(vec).items())
+                      if t >= reach and self._within_horizon(article, self.states[self._order[i]])]
             scored.sort(reverse=True)
             if scored and scored[0][0] >= cfg.join_threshold:
                 target = scored[0][1]

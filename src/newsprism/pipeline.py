@@ -262,6 +262,20 @@ def active_since(store: Store, new: Sequence[str], cfg: ClusterConfig) -> dateti
     return span[0] - timedelta(days=cfg.horizon_days)
 
 
+def _within_days(store: Store, pairs: Iterable[tuple[str, str]], days: float) -> set[tuple[str, str]]:
+    """The pairs published at most `days` apart (an undated side cannot be placed, so it stays).
+
+    `relate_scope` bounds what a run loads by the same horizon; this bounds each pair too, so a
+    corpus ingested in one run is related as it would be run by run, not across months because
+    its years arrived together.
+    """
+    pairs = set(pairs)
+    when = store.published({x for p in pairs for x in p})
+    h = timedelta(days=days)
+    return {(a, b) for a, b in pairs
+            if (ta := when.get(a)) is None or (tb := when.get(b)) is None or abs(ta - tb) <= h}
+
+
 def relate_plan(store: Store, new: Sequence[str], cfg: RelateConfig, *,
                 sign: Callable[[Sequence[str]], Iterable[dict[str, LeanMinHash]]],
                 search: Callable[..., set[tuple[str, str]]]) -> dict[str, list[tuple[str, str]]]:
@@ -280,6 +294,8 @@ def relate_plan(store: Store, new: Sequence[str], cfg: RelateConfig, *,
         store.save_signatures(fresh)
         sigs.update(fresh)
     pairs = search(sigs, store.doc_vectors(scope), store.languages(scope), config=cfg, queries=new)
+    if cfg.horizon_days is not None:
+        pairs = _within_days(store, pairs, cfg.horizon_days)
     pos = {aid: i for i, aid in enumerate(new)}
     by_later: dict[str, list[tuple[str, str]]] = {}
     for a, b in sorted(pairs):

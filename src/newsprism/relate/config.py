@@ -34,7 +34,9 @@ class RelateConfig:
     #: Stored articles published more than this many days before the run's earliest new article
     #: or after its latest are not indexed (None: every stored article is). Reuse happens within
     #: days or weeks, and it keeps a run's memory bounded on a months-long stream (the index
-    #: holds about 4.5 kB per article). Undated articles are always indexed.
+    #: holds about 4.5 kB per article). Undated articles are always indexed. Two dated articles
+    #: further apart than this are not related even when one run brings both, so the relations
+    #: do not depend on how a corpus is split into runs.
     horizon_days: float | None = 90.0
 
     # --- alignment --------------------------------------------------------------------------
