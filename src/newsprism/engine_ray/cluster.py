@@ -169,7 +169,8 @@ def _save_windows(store: Store, by_window: dict[int, _Window], *, settings: Sett
                 changed.add(keep)
         states = dict(c.states)
     states = {sid: st for sid, st in states.items() if sid in changed and sid not in gone}
-    stored = {m: sid for sid, ms in store.story_members().items() for m in ms}
+    # only the changed stories' members: the whole membership grows with the store
+    stored = store.stories_of(m for st in states.values() for m in st.members)
     members = [(m, sid) for sid, st in states.items() for m in st.members if stored.get(m) != sid]
     store.save_stories([st.to_dict() for st in states.values()], members,
                        drop=sorted(gone - set(states)))
