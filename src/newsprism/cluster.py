@@ -15,7 +15,7 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -255,6 +255,21 @@ class StoryClusterer:
         return (text + cfg.entity_weight * ent - penalty + lexical
                 + (cfg.same_story_bonus if same_story else 0.0))
 
+    def ranked(self, article: Article, analysis: Analysis, vec: ArticleVectors, *,
+               same: Collection[str] = ()) -> list[tuple[float, str]]:
+        """(score, story id) of the stories the article could join, best first: those of its
+        nearest members that are close enough in text to reach `join_threshold` with every bonus,
+        and in time (`horizon_days`). `same`: stories relate called `same_story` with it."""
+        cfg = self.config
+        reach = cfg.join_threshold - cfg.entity_weight - cfg.same_story_bonus
+        terms = _terms(article, _language(article, analysis))
+        scored = [(self.score(article, analysis, t, self.states[self._order[i]],
+                              same_story=self._order[i] in same, terms=terms), self._order[i])
+                  for i, t in sorted(self.text_similarity(vec).items())
+                  if t >= reach and self._within_horizon(article, self.states[self._order[i]])]
+        scored.sort(reverse=True)
+        return scored
+
     def _within_horizon(self, article: Article, state: StoryState) -> bool:
         """Whether the story is near enough in time to take the article: the runner loads only
         stories active within the horizon, and this applies the same limit inside one run, so a
@@ -280,13 +295,7 @@ class StoryClusterer:
             elif r.kind == "same_story":
                 same.add(self.story_of[other])
         if target is None and self._order:
-            reach = cfg.join_threshold - cfg.entity_weight - cfg.same_story_bonus
-            terms = _terms(article, _language(article, analysis))
-            scored = [(self.score(article, analysis, t, self.states[self._order[i]],
-                                  same_story=self._order[i] in same, terms=terms), self._order[i])
-                      for i, t in sorted(self.text_similarity(vec).items())
-                      if t >= reach and self._within_horizon(article, self.states[self._order[i]])]
-            scored.sort(reverse=True)
+            scored = self.ranked(article, analysis, vec, same=same)
             if scored and scored[0][0] >= cfg.join_threshold:
                 target = scored[0][1]
                 bridged = [sid for sc, sid in scored[1:] if sc >= cfg.merge_threshold]

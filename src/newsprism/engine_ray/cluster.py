@@ -62,14 +62,13 @@ class _Window:
 
 def _stitch(left: _Window, right: _Window, *, config) -> list[tuple[str, str, object]]:  # type: ignore[no-untyped-def]
     """Stories of `right` that continue a story of `left`: the right story's opening article has a
-    copy relation into it, or would join it by the clusterer's own rule (nearest members, `score`
+    copy relation into it, or would join it by the clusterer's own rule (`StoryClusterer.ranked`, `score`
     at least `join_threshold`) had it arrived right after `left`. Returns (right id, left id,
     opening article)."""
     if not left.states:
         return []
     c = StoryClusterer([StoryState.from_dict(s.to_dict()) for s in left.states.values()], config=config,
                        member_vectors=left.vectors)
-    reach = config.join_threshold - config.entity_weight - config.same_story_bonus
     out = []
     for sid, (a, an, v, rels) in sorted(right.openers.items()):
         target = None
@@ -79,8 +78,7 @@ def _stitch(left: _Window, right: _Window, *, config) -> list[tuple[str, str, ob
                 target = c.story_of[other]
                 break
         if target is None:
-            scored = sorted(((c.score(a, an, t, c.states[c._order[i]]), c._order[i])
-                             for i, t in c.text_similarity(v).items() if t >= reach), reverse=True)
+            scored = c.ranked(a, an, v)
             if scored and scored[0][0] >= config.join_threshold:
                 target = scored[0][1]
         if target is not None:
