@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -341,7 +342,7 @@ def test_hostile_story_pages_are_escaped(demo_db, tmp_path, report):
     db = tmp_path / "evil.db"
     # the backup API, not a file copy: the demo store is open in this module, and transactions
     # still in its write-ahead log are not in the main file yet
-    with sqlite3.connect(demo_db) as src, sqlite3.connect(db) as dst:
+    with closing(sqlite3.connect(demo_db)) as src, closing(sqlite3.connect(db)) as dst:
         src.backup(dst)
     rel = next(r for r in report["relations"] if r["kind"] == "verbatim")
     with sqlite3.connect(db) as conn:
