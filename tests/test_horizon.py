@@ -7,13 +7,16 @@ sentence text, so identical texts get identical vectors): relate and cluster nee
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from newsprism.cli import app
 from newsprism.embed import ArticleVectors
 from newsprism.models import COPY_KINDS, Analysis, Article, Span
 from newsprism.pipeline import cluster_pending, relate_pending
@@ -63,9 +66,15 @@ def _run(store: Store, settings: Settings) -> None:
 
 
 def _settings(days: float | None) -> Settings:
-    s = Settings()
-    return replace(s, relate=replace(s.relate, horizon_days=days),
-                   cluster=replace(s.cluster, horizon_days=days))
+    return Settings().with_horizon(days)
+
+
+def test_with_horizon_sets_both_stages():
+    s = Settings().with_horizon(12.5)
+    assert (s.relate.horizon_days, s.cluster.horizon_days) == (12.5, 12.5)
+    none = s.with_horizon(None)
+    assert (none.relate.horizon_days, none.cluster.horizon_days) == (None, None)
+    assert replace(none, relate=s.relate, cluster=s.cluster) == s  # nothing else changed
 
 
 @pytest.mark.parametrize("together", [False, True], ids=["two-runs", "one-run"])
@@ -178,3 +187,44 @@ def test_run_loads_do_not_grow_with_old_articles(tmp_path, monkeypatch, n_old):
     assert seen == {"signatures": 1, "languages": 3, "doc_vectors": 3 + 1 + 2, "story_states": 1}
     assert store.stories_of(["copy"])["copy"] == store.stories_of(["new"])["new"]
     assert len(store.story_states()) == n_old + 2
+
+
+_REPUBLISHED = (
+    "The Valmora harbour authority opened a new ferry terminal in Port Elsin on Monday. "
+    "The terminal cost 40 million crowns and took three years to build. "
+    "Mayor Ines Tarrow said the building would shorten crossings to the islands by an hour. "
+    "Ferry operators expect passenger numbers to double within five years. "
+    "Critics said the money should have gone to the city's ageing tram network."
+)
+
+
+def _cli_run(tmp_path, name: str, *extra: str) -> dict:
+    res = CliRunner().invoke(app, ["run", str(tmp_path / "in.jsonl"), "--db", str(tmp_path / f"{name}.db"),
+                                   "--out", str(tmp_path / name), "-q", *extra])
+    assert res.exit_code == 0, res.output
+    return json.loads((tmp_path / name / "report.json").read_text(encoding="utf-8"))
+
+
+def test_cli_horizon_option(tmp_path):
+    """`run --horizon none` relates a piece republished a year later to its original; the
+    default horizon keeps them apart; a bad value stops before anything is stored."""
+    rows = [{"id": "orig", "url": "https://a.example/terminal", "title": "Ferry terminal opens",
+             "text": _REPUBLISHED, "published": "2025-03-02T09:00:00Z"},
+            {"id": "again", "url": "https://b.example/terminal", "title": "Ferry terminal opens",
+             "text": _REPUBLISHED, "published": "2026-03-02T09:00:00Z"}]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    default = _cli_run(tmp_path, "default")
+    assert default["relations"] == []
+    assert len(default["stories"]) == 2
+    unlimited = _cli_run(tmp_path, "unlimited", "--horizon", "none")
+    assert [r["kind"] for r in unlimited["relations"]] == ["verbatim"]
+    assert len(unlimited["stories"]) == 1
+    for bad in ("abc", "0", "-3", "inf"):
+        res = CliRunner().invoke(app, ["run", str(tmp_path / "in.jsonl"), "--db", str(tmp_path / "bad.db"),
+                                       "--horizon", bad, "-q"])
+        assert res.exit_code == 2 and "--horizon" in res.output, (bad, res.output)
+    assert not (tmp_path / "bad.db").exists()
+    (tmp_path / "feeds.txt").write_text("http://127.0.0.1:9/feed.xml\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["watch", str(tmp_path / "feeds.txt"), "--db", str(tmp_path / "w.db"),
+                                   "--once", "--horizon", "soon", "-q"])
+    assert res.exit_code == 2 and "--horizon" in res.output, res.output

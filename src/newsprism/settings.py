@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .analyze import AnalyzeConfig
 from .clean import CleanConfig
@@ -28,3 +28,10 @@ class Settings:
     # worker processes of a long-lived owner (watch, server) are replaced between runs once they
     # have grown this much (MB, all together) past their size after the first run; None: never
     worker_max_growth_mb: float | None = 512.0
+
+    def with_horizon(self, days: float | None) -> Settings:
+        """Both time horizons set to `days` (None: no limit): how far apart two articles may be
+        published and still be related, and an article and a story to be joined (the CLI's
+        `--horizon`). One knob, so relations and stories keep to the same span."""
+        return replace(self, relate=replace(self.relate, horizon_days=days),
+                       cluster=replace(self.cluster, horizon_days=days))

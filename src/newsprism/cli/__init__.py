@@ -33,6 +33,7 @@ DeviceOpt = Annotated[str, typer.Option("--device", help="Embedding device: auto
 PrecisionOpt = Annotated[str, typer.Option("--precision", help="MiniLM number format: auto (bf16 for a run on a CPU with native bfloat16 units; fp32 elsewhere and for watch), fp32 (the same vectors on every machine) or bf16.")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="local (in-process) or ray (Ray Data; starts a local Ray unless --ray-address).")]
 RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster to join with --engine ray (e.g. ray://host:10001 or auto).")]
+HorizonOpt = Annotated[Optional[str], typer.Option("--horizon", help="Days: articles published further apart are never related, and an article joins no story further from it in time (default: the stages' 90); none for no limit, e.g. for archives with pieces republished years later.")]
 DEFAULT_DB = "newsprism.db"
 
 
@@ -122,20 +123,37 @@ def ingest_cli(
                       f"→ {db} ({data['articles_in_store']} articles)")
 
 
-def _settings(device: str, precision: str, *, long_lived: bool = False):  # type: ignore[no-untyped-def]
-    """Settings with the device and MiniLM precision resolved (a bad name stops the run at once)."""
+def _horizon(value: str) -> float | None:
+    """`--horizon`: a positive number of days, or none/off for no limit."""
+    if value.strip().lower() in ("none", "off", "no"):
+        return None
+    try:
+        days = float(value)
+    except ValueError:
+        days = float("nan")
+    if not days > 0 or days == float("inf"):
+        raise typer.BadParameter(f"'{value}' is not a positive number of days or none", param_hint="--horizon")
+    return days
+
+
+def _settings(device: str, precision: str, *, horizon: str | None = None,  # type: ignore[no-untyped-def]
+              long_lived: bool = False):
+    """Settings with the device, MiniLM precision and time horizon (None: the stages' own)
+    resolved; a bad value stops the run at once."""
     from ..embed import pick_device, pick_precision
     from ..settings import Settings
 
+    days = _horizon(horizon) if horizon is not None else None
     device = pick_device(device)
-    return Settings(device=device, precision=pick_precision(device, precision, long_lived=long_lived))
+    settings = Settings(device=device, precision=pick_precision(device, precision, long_lived=long_lived))
+    return settings if horizon is None else settings.with_horizon(days)
 
 
 def _process(store, *, quiet: bool, device: str, precision: str = "auto",  # type: ignore[no-untyped-def]
-             engine: str = "local", ray_address: str | None = None):
+             engine: str = "local", ray_address: str | None = None, horizon: str | None = None):
     from ..pipeline import Models, process
 
-    settings = _settings(device, precision)
+    settings = _settings(device, precision, horizon=horizon)
     if engine not in ("local", "ray"):
         err.print(f"error: --engine must be local or ray, not '{engine}'")
         raise typer.Exit(2)
@@ -165,13 +183,16 @@ def run_cli(
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for report.json/.md/.html.")] = Path("newsprism-out"),
     db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False, strict: StrictOpt = False, device: DeviceOpt = "auto",
     engine: EngineOpt = "local", ray_address: RayAddressOpt = None, precision: PrecisionOpt = "auto",
+    horizon: HorizonOpt = None,
 ) -> None:
     """Ingest, run the whole pipeline on what is new, and write the reports."""
     with _errors_to_exit():
+        if horizon is not None:
+            _horizon(horizon)  # a bad value stops the run before anything is ingested
         store = _open(db)
         _ingest(store, paths, quiet=quiet, strict=strict)
         s = _process(store, quiet=quiet, device=device, precision=precision, engine=engine,
-                     ray_address=ray_address)
+                     ray_address=ray_address, horizon=horizon)
         written = _write(store, out_dir)
         if not quiet:
             err.print(f"analyzed {s.analyzed}, related {s.related} ({s.relations} relations), "

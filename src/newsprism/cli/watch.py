@@ -11,8 +11,8 @@ import typer
 from ..errors import ConfigError, IngestError
 from ..settings import Settings
 from . import (
-    DEFAULT_DB, DbOpt, DeviceOpt, PrecisionOpt, QuietOpt, _errors_to_exit, _open, _progress, _settings, app,
-    err,
+    DEFAULT_DB, DbOpt, DeviceOpt, HorizonOpt, PrecisionOpt, QuietOpt, _errors_to_exit, _open, _progress,
+    _settings, app, err,
 )
 
 
@@ -47,6 +47,7 @@ def watch_cli(
         help="Restart the worker processes between polls once they have grown this many MB "
              "past their size after the first poll (0: never).")] = Settings.worker_max_growth_mb or 0.0,
     quiet: QuietOpt = False, device: DeviceOpt = "auto", precision: PrecisionOpt = "auto",
+    horizon: HorizonOpt = None,
 ) -> None:
     """Poll feeds into the store until stopped (help text: `_HELP`)."""
     from ..ingest.fetch import FetchConfig, Fetcher
@@ -63,7 +64,7 @@ def watch_cli(
             err.print(f"error: {feeds_file} lists no feed URLs")
             raise typer.Exit(2)
         store = _open(db)
-        settings = replace(_settings(device, precision, long_lived=True),  # float32 unless asked
+        settings = replace(_settings(device, precision, horizon=horizon, long_lived=True),  # float32 unless asked
                            worker_max_growth_mb=worker_growth or None)
 
         def on_error(e: IngestError) -> None:
