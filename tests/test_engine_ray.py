@@ -72,6 +72,39 @@ def test_candidate_shuffles_equal_in_process(ray_session):
     assert candidate_pairs_ray(sigs, vecs, langs, config=cfg, queries=queries) == want
 
 
+def test_reopenable_addresses(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from newsprism.engine_ray.session import reopenable
+
+    monkeypatch.chdir(tmp_path)
+    for db, want in ((":memory:", None), ("sqlite:///:memory:", None), ("sqlite://", None),
+                     ("s.db", str(tmp_path / "s.db")), ("sqlite:///rel/s.db", f"sqlite:///{tmp_path}/rel/s.db"),
+                     ("sqlite:////abs/s.db", "sqlite:////abs/s.db"),
+                     ("postgresql://u@h/db", "postgresql://u@h/db")):
+        assert reopenable(SimpleNamespace(db=db)) == want, db
+
+
+def test_feed_reads_beside_a_file_store_and_on_the_driver_for_memory(ray_session, tmp_path):
+    """The same rows in the same order either way: one dataset read by the reader actor for a
+    store on disk, one dataset a wave read by the driver for `:memory:`."""
+    from newsprism.engine_ray.relate import _texts
+    from newsprism.engine_ray.session import _feed, _load, _rows
+    from newsprism.store import open_store
+
+    arts = _corpus(30)
+    waves = [[["a000", "a001"], ["a002"]], [["a020"], ["a011", "a003", "a029"]]]
+    want = [[a.id for a in arts if a.id in set(k)] for w in waves for k in w]
+    for db, n_datasets in ((str(tmp_path / "f.db"), 1), (":memory:", 2)):
+        store = open_store(db)
+        store.add_articles(arts)
+        datasets = list(_feed(store, waves, _texts))
+        assert len(datasets) == n_datasets, db
+        got = [sorted(a.id for a in _load(row["p"])) for ds in datasets for row in _rows(ds)]
+        assert got == [sorted(k) for k in want], db
+        assert list(_feed(store, [[], []], _texts)) == []
+
+
 def _normalized(report: dict) -> dict:
     """As written to report.json (tuples become lists), without the generator stamp."""
     out = json.loads(json.dumps(report, ensure_ascii=False))
@@ -79,26 +112,50 @@ def _normalized(report: dict) -> dict:
     return out
 
 
-@pytest.mark.slow
-def test_demo_identical_on_both_engines(ray_session, demo_run, tmp_path):
+def _demo_store(path):
     from newsprism.cli import demo_corpus
     from newsprism.pipeline import ingest
-    from newsprism.report import build_report
     from newsprism.settings import Settings
     from newsprism.store import open_store
 
-    _, want = demo_run
-    store = open_store(str(tmp_path / "ray.db"))
+    store = open_store(str(path))
     ingest(store, [str(demo_corpus())], settings=Settings())
-    # waves of 32 articles: two for analyze, embed and relate, several for compare
-    summary = process_ray(store, settings=Settings(), config=RayConfig(wave=32))
-    assert summary.analyzed == len(want["articles"]) > 32
-    got = build_report(store)
-    assert sorted((r["a"], r["b"], r["kind"]) for r in got["relations"]) == \
-        sorted((r["a"], r["b"], r["kind"]) for r in want["relations"])
-    assert sorted(sorted(s["articles"]) for s in got["stories"]) == \
-        sorted(sorted(s["articles"]) for s in want["stories"])
-    assert _normalized(got) == _normalized(want)
+    return store
+
+
+def _kinds_and_stories(report: dict) -> tuple[list, list]:
+    return (sorted((r["a"], r["b"], r["kind"], tuple((p["a_start"], p["b_start"]) for p in r["alignment"]))
+                   for r in report["relations"]),
+            sorted(sorted(s["articles"]) for s in report["stories"]))
+
+
+@pytest.mark.slow
+def test_demo_identical_on_both_engines(ray_session, demo_run, tmp_path):
+    """In float32 the Ray engine's report is the in-process one, exactly. In the default
+    precision (bfloat16 on a CPU with bf16 units) the relations, their kinds and aligned passages,
+    and the stories are the same, while scores may move in the 4th decimal: bfloat16 products
+    depend on which sentences are encoded together, which depends on each process's sentence
+    cache, as between in-process worker counts (tests/test_worker.py compares those in float32
+    too)."""
+    from newsprism.pipeline import Models, process
+    from newsprism.report import build_report
+    from newsprism.settings import Settings
+
+    fp32 = Settings(precision="fp32")
+    local = _demo_store(tmp_path / "local32.db")
+    with Models.from_settings(fp32) as models:
+        process(local, models, settings=fp32)
+    want32 = build_report(local)
+    ray32 = _demo_store(tmp_path / "ray32.db")
+    summary = process_ray(ray32, settings=fp32)
+    assert summary.analyzed == len(want32["articles"]) > 32
+    assert want32["relations"] and len(want32["stories"]) > 1
+    assert _normalized(build_report(ray32)) == _normalized(want32)
+
+    _, want = demo_run  # the CLI's demo, default precision
+    store = _demo_store(tmp_path / "ray.db")
+    process_ray(store, settings=Settings())
+    assert _kinds_and_stories(build_report(store)) == _kinds_and_stories(want)
     # resumable like the in-process runner: a second run finds nothing to do
     again = process_ray(store, settings=Settings())
     assert (again.analyzed, again.related, again.clustered) == (0, 0, 0)

@@ -1,12 +1,13 @@
 """`--engine ray`: the pipeline's own stage functions on Ray Data, the store kept at the edge.
 
-The driver reads each stage's unfinished work from the store (as `pipeline.py` does), hands it
-to Ray Data as rows one wave at a time (`RayConfig.wave` articles, so its memory does not grow
-with the corpus), and writes results back batch by batch with `iter_batches`, so a store filled
-by this engine is consistent and resumable exactly like the in-process one.
+The driver finds each stage's unfinished work in the store (as `pipeline.py` does); a reader
+actor on its node reads the inputs as Ray Data asks for them (`session._feed`, so no process
+holds a stage's inputs at once), and the driver writes results back batch by batch with
+`iter_batches`, so a store filled by this engine is consistent and resumable exactly like the
+in-process one. A `:memory:` store, which only the driver can read, is handed over in waves.
 
 - analyze / embed: one row per in-process batch (the same `Settings.batch_size` slices), run by
-  two chained `map_batches` on actor pools that load their model once per wave: analyses flow
+  two chained `map_batches` on actor pools that load their model once per run: analyses flow
   to the embedder inside Ray, and the two stages run at once; identical batches give identical
   vectors (an encoder's padding depends on its batch).
 - relate: signing and `relate_pair` are tasks; the two global candidate searches are

@@ -1,4 +1,4 @@
-"""Compare on Ray: one task per story, stories handed over in waves."""
+"""Compare on Ray: one task per story, each story's inputs read beside the store (`_feed`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ..cluster import StoryState, to_story
 from ..progress import Progress
 from ..settings import Settings
 from ..store import Store
-from .session import RayConfig, _dump, _from_items, _load, _rows, _story_waves
+from .session import RayConfig, _dump, _feed, _load, _rows, _story_waves
 
 
 def _compare(batch: dict[str, np.ndarray], *, settings: Settings) -> dict[str, list]:
@@ -27,6 +27,13 @@ def _compare(batch: dict[str, np.ndarray], *, settings: Settings) -> dict[str, l
     return {"p": out}
 
 
+def _story_inputs(store: Store, d: dict) -> bytes:
+    ids = d["members"]
+    arts = {a.id: a for a in store.articles(ids)}
+    rels = [r for r in store.relations(ids) if r.a in arts and r.b in arts]
+    return _dump((d, arts, rels, store.analyses(ids), store.vectors(ids)))
+
+
 def compare_stories_ray(store: Store, story_ids: Iterable[str], *, settings: Settings,
                         progress: Progress, ray_cfg: RayConfig = RayConfig()) -> int:
     story_ids = list(story_ids)
@@ -35,18 +42,11 @@ def compare_stories_ray(store: Store, story_ids: Iterable[str], *, settings: Set
     with progress.task("compare", len(sids)) as task:
         if not sids:
             return 0
-
-        def item(sid: str) -> dict[str, bytes]:
-            ids = states[sid]["members"]
-            arts = {a.id: a for a in store.articles(ids)}
-            rels = [r for r in store.relations(ids) if r.a in arts and r.b in arts]
-            return {"p": _dump((states[sid], arts, rels, store.analyses(ids), store.vectors(ids)))}
-
-        # a wave of stories at a time, fewer when stories are large: the driver holds one wave
-        for wave in _story_waves(sids, {sid: len(states[sid]["members"]) for sid in sids}, ray_cfg.wave):
-            items = [item(sid) for sid in wave]
-            for row in _rows(_from_items(items).map_batches(_compare, fn_kwargs={"settings": settings},
-                                                            batch_size=1)):
+        # waves (fewer stories when they are large) only matter for a store `_feed` reads here
+        waves = [[states[sid] for sid in wave]
+                 for wave in _story_waves(sids, {sid: len(states[sid]["members"]) for sid in sids}, ray_cfg.wave)]
+        for ds in _feed(store, waves, _story_inputs):
+            for row in _rows(ds.map_batches(_compare, fn_kwargs={"settings": settings}, batch_size=1)):
                 comp, story = _load(row["p"])
                 store.save_comparisons([comp], [story])
                 task.advance()

@@ -9,7 +9,7 @@ from ..progress import Progress
 from ..settings import Settings
 from ..store import Store
 from ..worker import ModelSpec
-from .session import RayConfig, _dump, _from_items, _load, _rows, _waves
+from .session import RayConfig, _dump, _feed, _load, _rows, _waves
 
 
 class _Analyze:
@@ -41,11 +41,22 @@ class _Embed:
         return {"p": out}
 
 
+def _articles(store: Store, batch: list[str]) -> bytes:
+    return _dump(store.articles(batch))
+
+
+def _analyzed(store: Store, batch: list[str]) -> bytes:
+    arts, ans = store.articles(batch), store.analyses(batch)
+    return _dump((arts, [ans[a.id] for a in arts], False))
+
+
 def analyze_and_embed_ray(store: Store, *, settings: Settings, ray_cfg: RayConfig,
                           progress: Progress) -> tuple[int, int]:
     """Analyze and embed on two actor pools chained inside Ray, so analyses reach the embedder
     without the driver holding them and both stages run at once; the driver stores each batch's
-    analyses, then its vectors, as rows come back (resumable as `pipeline` is)."""
+    analyses, then its vectors, as rows come back (resumable as `pipeline` is). The inputs
+    come from `_feed`: read beside the store, and through one dataset, so each actor loads its
+    models once per run."""
     from ray.data import ActorPoolStrategy
 
     ids = store.ids_without_analysis()
@@ -57,16 +68,11 @@ def analyze_and_embed_ray(store: Store, *, settings: Settings, ray_cfg: RayConfi
     # actor fails the run instead, and the next run resumes from the store
     spec = ModelSpec(device=settings.device, precision=settings.precision, cache_size=settings.sentence_cache)
 
-    def with_analyses(batch: list[str]) -> bytes:
-        arts, ans = store.articles(batch), store.analyses(batch)
-        return _dump((arts, [ans[a.id] for a in arts], False))
-
     with progress.task("analyze", len(ids)) as analyzed, \
             progress.task("embed", len(ids) + len(leftovers)) as embedded:
-        for todo, make, analyze in ((leftovers, with_analyses, False),
-                                    (ids, lambda b: _dump(store.articles(b)), True)):
-            for wave in _waves(todo, ray_cfg.wave, settings.batch_size):
-                ds = _from_items([{"p": make(b)} for b in _batches(wave, settings.batch_size)])
+        for todo, read, analyze in ((leftovers, _analyzed, False), (ids, _articles, True)):
+            waves = [list(_batches(w, settings.batch_size)) for w in _waves(todo, ray_cfg.wave, settings.batch_size)]
+            for ds in _feed(store, waves, read):
                 if analyze:
                     ds = ds.map_batches(_Analyze, fn_constructor_kwargs={"spec": spec, "config": settings.analyze},
                                         batch_size=1, compute=pool, max_restarts=0)

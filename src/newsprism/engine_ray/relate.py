@@ -15,7 +15,7 @@ from ..relate.candidates import _lang_key, _LanguageANN
 from ..relate.config import RelateConfig
 from ..settings import Settings
 from ..store import Store
-from .session import RayConfig, _dump, _from_items, _load, _rows, _waves
+from .session import RayConfig, _dump, _feed, _from_items, _load, _rows, _waves
 
 
 def lsh_params(config: RelateConfig) -> tuple[int, int]:
@@ -160,6 +160,17 @@ def _relate(batch: dict[str, np.ndarray], *, config: RelateConfig) -> dict[str, 
     return {"p": out}
 
 
+def _texts(store: Store, batch: list[str]) -> bytes:
+    return _dump(store.articles(batch))
+
+
+def _pair_inputs(store: Store, key: tuple[list[str], list[tuple[str, str]]]) -> bytes:
+    """A batch of new articles and its candidate pairs, with what aligning them needs."""
+    batch, todo = key
+    need = {x for p in todo for x in p}
+    return _dump((batch, todo, {a.id: a for a in store.articles(need)}, store.analyses(need), store.vectors(need)))
+
+
 def relate_pending_ray(store: Store, *, settings: Settings, progress: Progress,
                        ray_cfg: RayConfig = RayConfig()) -> tuple[int, int]:
     """`pipeline.relate_pending` with signing, candidate search and alignment on Ray."""
@@ -170,28 +181,20 @@ def relate_pending_ray(store: Store, *, settings: Settings, progress: Progress,
 
     def sign(unsigned: Sequence[str]) -> Iterable[dict[str, LeanMinHash]]:
         size = settings.batch_size * 8
-        for wave in _waves(unsigned, max(ray_cfg.wave, size), size):  # one wave's texts at a time
-            items = [{"p": _dump(store.articles(b))} for b in _batches(wave, size)]
-            for row in _rows(_from_items(items).map_batches(_sign, fn_kwargs={"config": cfg}, batch_size=1)):
+        waves = [list(_batches(w, size)) for w in _waves(unsigned, max(ray_cfg.wave, size), size)]
+        for ds in _feed(store, waves, _texts):
+            for row in _rows(ds.map_batches(_sign, fn_kwargs={"config": cfg}, batch_size=1)):
                 yield _load(row["p"])
 
     by_later = relate_plan(store, new, cfg, sign=sign, search=candidate_pairs_ray)
-
-    def item(batch: list[str]) -> dict[str, bytes]:
-        todo = [p for aid in batch for p in by_later.get(aid, [])]
-        need = {x for p in todo for x in p}
-        return {"p": _dump((batch, todo, {a.id: a for a in store.articles(need)},
-                            store.analyses(need), store.vectors(need)))}
-
+    waves = [[(b, [p for aid in b for p in by_later.get(aid, [])]) for b in _batches(w, settings.batch_size)]
+             for w in _waves(new, ray_cfg.wave, settings.batch_size)]
     n_rel = 0
     with progress.task("relate", len(new)) as task:
-        for wave in _waves(new, ray_cfg.wave, settings.batch_size):  # one wave's texts and vectors
-            items = [item(b) for b in _batches(wave, settings.batch_size)]
-            for row in _rows(_from_items(items).map_batches(_relate, fn_kwargs={"config": cfg}, batch_size=1)):
+        for ds in _feed(store, waves, _pair_inputs):
+            for row in _rows(ds.map_batches(_relate, fn_kwargs={"config": cfg}, batch_size=1)):
                 done, rels = _load(row["p"])
                 store.save_relations(rels, done)
                 n_rel += len(rels)
                 task.advance(len(done))
     return len(new), n_rel
-
-

@@ -1,5 +1,5 @@
 """The Ray session and the plumbing every stage shares: pickled rows in, rows back in
-batches, inputs handed over one wave at a time."""
+batches, inputs read from the store on the driver's node as Ray Data asks for them."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ import logging
 import os
 import pickle
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +28,10 @@ class RayConfig:
     #: article; stories straddling a boundary are stitched (see module docstring).
     window_days: float = 30.0
     actors: int = 1  # model-loading actors per stage (each holds its own copy of the model)
-    #: Articles (or stories, for compare) the driver hands Ray at a time. The driver holds one
-    #: wave's inputs, so its memory is bounded by this, not by the corpus; analyze and embed
-    #: actors load their models once per wave.
+    #: Articles (or stories, for compare) the driver hands Ray at a time when the store cannot be
+    #: opened by another process (`:memory:`): the driver then holds one wave's inputs and the
+    #: analyze and embed actors load their models once per wave. Any other store is read by
+    #: `_StoreReader` on the driver's node as Ray Data asks, with no waves.
     wave: int = 2048
     object_store_bytes: int = 1_500_000_000  # local ray only
     #: Partitions of each key-partitioned shuffle (LSH buckets, kNN blocks, story windows).
@@ -92,10 +97,17 @@ def _rows(ds) -> Iterable[dict[str, Any]]:  # type: ignore[no-untyped-def]
         yield from batch.to_dict("records")
 
 
-def _from_items(items: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+#: Blocks a wave's rows are cut into: a block is what flows between stages and what one task
+#: takes, so one batch a block for waves of up to 64 batches (analyze and embed then overlap
+#: batch by batch), several small stories a block beyond (a task per story cost more than
+#: the stories did).
+_WAVE_BLOCKS = 64
+
+
+def _from_items(items: list[dict[str, Any]], blocks: int = _WAVE_BLOCKS):  # type: ignore[no-untyped-def]
     import ray.data
 
-    return ray.data.from_items(items, override_num_blocks=max(1, min(len(items), 64)))
+    return ray.data.from_items(items, override_num_blocks=max(1, min(len(items), blocks)))
 
 
 def _waves(ids: Sequence[str], size: int, batch_size: int) -> Iterable[list[str]]:
@@ -120,3 +132,64 @@ def _story_waves(sids: Sequence[str], size: Mapping[str, int], articles: int) ->
         yield wave
 
 
+
+
+def reopenable(store: Store) -> str | None:
+    """The store's address as another process on this machine can open it (a relative SQLite
+    path made absolute: Ray's workers need not share the driver's working directory); None for
+    `:memory:`, which lives only in this process."""
+    db = store.db
+    if db == ":memory:" or db.endswith("/:memory:") or db == "sqlite://":
+        return None
+    if db.startswith("sqlite:///") and not db.startswith("sqlite:////"):
+        return "sqlite:///" + str(Path(db[len("sqlite:///"):]).expanduser().resolve())
+    if "://" in db:
+        return db
+    return str(Path(db).expanduser().resolve())
+
+
+class _StoreReader:
+    """Keys in, `read(store, key)` out, with the reader's own connection to the store.
+
+    It runs on the driver's node (an SQLite file is there) and takes no CPU slot, so a whole
+    stage's inputs flow through one dataset: the model actors downstream then live for the
+    stage, not for a wave, reading overlaps the work, and Ray Data's backpressure, not the
+    driver, bounds how many inputs are in flight.
+    """
+
+    def __init__(self, db: str, read: Callable[[Store, Any], bytes]) -> None:
+        from ..store import open_store
+
+        self.store, self.read = open_store(db), read
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
+        return {"p": [self.read(self.store, _load(k)) for k in batch["k"]]}
+
+
+def _feed(store: Store, waves: Iterable[Sequence[Any]], read: Callable[[Store, Any], bytes]) -> Iterator[Any]:
+    """Datasets whose rows ("p") are `read(store, key)` for every key of `waves`, in order.
+
+    `read` must be a module-level function (it is shipped to the reader). A store other
+    processes can open gives one dataset for all the keys, read by `_StoreReader`; otherwise
+    one dataset a wave, read here.
+    """
+    import ray
+    from ray.data import ActorPoolStrategy
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    db = reopenable(store)
+    if db is None:
+        for wave in waves:
+            if wave:
+                yield _from_items([{"p": read(store, k)} for k in wave])
+        return
+    waves = [w for w in waves if w]
+    if not waves:
+        return
+    here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
+    # blocks as the waves would have been cut (`_from_items`), so the work per task is the same
+    rows = _from_items([{"k": _dump(k)} for wave in waves for k in wave],
+                       blocks=sum(min(len(w), _WAVE_BLOCKS) for w in waves))
+    yield rows.map_batches(_StoreReader, fn_constructor_kwargs={"db": db, "read": read}, batch_size=1,
+                           compute=ActorPoolStrategy(size=1), num_cpus=0, scheduling_strategy=here,
+                           max_restarts=0)
