@@ -158,8 +158,12 @@ class _StoreReader:
     """
 
     def __init__(self, db: str, read: Callable[[Store, Any], bytes]) -> None:
+        from ..errors import StoreError
         from ..store import open_store
 
+        path = db[len("sqlite:///"):].split("?")[0] if db.startswith("sqlite:///") else None if "://" in db else db
+        if path is not None and not Path(path).is_file():  # opening would create an empty store
+            raise StoreError(f"{db}: the store is not on the Ray node that reads it")
         self.store, self.read = open_store(db), read
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
@@ -171,13 +175,17 @@ def _feed(store: Store, waves: Iterable[Sequence[Any]], read: Callable[[Store, A
 
     `read` must be a module-level function (it is shipped to the reader). A store other
     processes can open gives one dataset for all the keys, read by `_StoreReader`; otherwise
+    (`:memory:`, or a driver connected through Ray Client, whose store is not on the cluster)
     one dataset a wave, read here.
     """
     import ray
     from ray.data import ActorPoolStrategy
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-    db = reopenable(store)
+    from ray.util.client import ray as client
+
+    # through Ray Client (ray://) the "driver's node" is the cluster's head, not this machine
+    db = None if client.is_connected() else reopenable(store)
     if db is None:
         for wave in waves:
             if wave:
