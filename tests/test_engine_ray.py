@@ -86,26 +86,24 @@ def test_reopenable_addresses(tmp_path, monkeypatch):
 
 
 def test_store_reader_reads_an_existing_store_and_never_creates_one(tmp_path):
-    from newsprism.engine_ray.relate import _texts
-    from newsprism.engine_ray.session import _dump, _load, _StoreReader
+    from newsprism.engine_ray.session import _articles, _dump, _load, _StoreReader
     from newsprism.errors import StoreError
     from newsprism.store import open_store
 
     open_store(str(tmp_path / "s.db")).add_articles(_corpus(4))
     for db in (str(tmp_path / "s.db"), f"sqlite:///{tmp_path}/s.db"):
-        out = _StoreReader(db, _texts)({"k": [_dump(["a001", "a003"]), _dump(["a000"])]})
+        out = _StoreReader(db, _articles)({"k": [_dump(["a001", "a003"]), _dump(["a000"])]})
         assert [[a.id for a in _load(p)] for p in out["p"]] == [["a001", "a003"], ["a000"]]
     for missing in (str(tmp_path / "elsewhere.db"), f"sqlite:///{tmp_path}/elsewhere.db"):
         with pytest.raises(StoreError, match="not on the Ray node"):
-            _StoreReader(missing, _texts)
+            _StoreReader(missing, _articles)
     assert not (tmp_path / "elsewhere.db").exists()
 
 
 def test_feed_reads_beside_a_file_store_and_on_the_driver_for_memory(ray_session, tmp_path):
     """The same rows in the same order either way: one dataset read by the reader actor for a
     store on disk, one dataset a wave read by the driver for `:memory:`."""
-    from newsprism.engine_ray.relate import _texts
-    from newsprism.engine_ray.session import _feed, _load, _rows
+    from newsprism.engine_ray.session import _articles, _feed, _load, _rows
     from newsprism.store import open_store
 
     arts = _corpus(30)
@@ -114,11 +112,11 @@ def test_feed_reads_beside_a_file_store_and_on_the_driver_for_memory(ray_session
     for db, n_datasets in ((str(tmp_path / "f.db"), 1), (":memory:", 2)):
         store = open_store(db)
         store.add_articles(arts)
-        datasets = list(_feed(store, waves, _texts))
+        datasets = list(_feed(store, waves, _articles))
         assert len(datasets) == n_datasets, db
         got = [sorted(a.id for a in _load(row["p"])) for ds in datasets for row in _rows(ds)]
         assert got == [sorted(k) for k in want], db
-        assert list(_feed(store, [[], []], _texts)) == []
+        assert list(_feed(store, [[], []], _articles)) == []
 
 
 def _normalized(report: dict) -> dict:

@@ -146,7 +146,7 @@ def _settings(device: str, precision: str, *, horizon: str | None = None,  # typ
     days = _horizon(horizon) if horizon is not None else None
     device = pick_device(device)
     settings = Settings(device=device, precision=pick_precision(device, precision, long_lived=long_lived))
-    return settings if horizon is None else settings.with_horizon(days)
+    return settings.with_horizon(days) if horizon is not None else settings
 
 
 def _process(store, *, quiet: bool, device: str, precision: str = "auto",  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from ..progress import Progress
 from ..settings import Settings
 from ..store import Store
 from ..worker import ModelSpec
-from .session import RayConfig, _dump, _feed, _load, _rows, _waves
+from .session import RayConfig, _articles, _dump, _feed, _load, _rows, _waves
 
 
 class _Analyze:
@@ -39,10 +39,6 @@ class _Embed:
             arts, ans, fresh = _load(p)
             out.append(_dump((ans if fresh else [], self.models.embed(arts, ans))))
         return {"p": out}
-
-
-def _articles(store: Store, batch: list[str]) -> bytes:
-    return _dump(store.articles(batch))
 
 
 def _analyzed(store: Store, batch: list[str]) -> bytes:

@@ -15,7 +15,7 @@ from ..relate.candidates import _lang_key, _LanguageANN
 from ..relate.config import RelateConfig
 from ..settings import Settings
 from ..store import Store
-from .session import RayConfig, _dump, _feed, _from_items, _load, _rows, _waves
+from .session import RayConfig, _articles, _dump, _feed, _from_items, _load, _rows, _waves
 
 
 def lsh_params(config: RelateConfig) -> tuple[int, int]:
@@ -160,10 +160,6 @@ def _relate(batch: dict[str, np.ndarray], *, config: RelateConfig) -> dict[str, 
     return {"p": out}
 
 
-def _texts(store: Store, batch: list[str]) -> bytes:
-    return _dump(store.articles(batch))
-
-
 def _pair_inputs(store: Store, key: tuple[list[str], list[tuple[str, str]]]) -> bytes:
     """A batch of new articles and its candidate pairs, with what aligning them needs."""
     batch, todo = key
@@ -182,7 +178,7 @@ def relate_pending_ray(store: Store, *, settings: Settings, progress: Progress,
     def sign(unsigned: Sequence[str]) -> Iterable[dict[str, LeanMinHash]]:
         size = settings.batch_size * 8
         waves = [list(_batches(w, size)) for w in _waves(unsigned, max(ray_cfg.wave, size), size)]
-        for ds in _feed(store, waves, _texts):
+        for ds in _feed(store, waves, _articles):
             for row in _rows(ds.map_batches(_sign, fn_kwargs={"config": cfg}, batch_size=1)):
                 yield _load(row["p"])
 

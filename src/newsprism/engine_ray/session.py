@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import make_url
+
 if TYPE_CHECKING:
     from ..store import Store
 
@@ -132,20 +134,30 @@ def _story_waves(sids: Sequence[str], size: Mapping[str, int], articles: int) ->
         yield wave
 
 
+def _sqlite_file(db: str) -> str | None:
+    """The file of an SQLite store as `Store` would open it ("" when in memory); None for
+    another database. Parsed by SQLAlchemy from the store's own URL (`store.sql._url`)."""
+    from ..store.sql import _url
+
+    url = make_url(_url(db))
+    if url.get_backend_name() != "sqlite":
+        return None
+    return "" if url.database in (None, ":memory:") else url.database
 
 
 def reopenable(store: Store) -> str | None:
     """The store's address as another process on this machine can open it (a relative SQLite
     path made absolute: Ray's workers need not share the driver's working directory); None for
     `:memory:`, which lives only in this process."""
-    db = store.db
-    if db == ":memory:" or db.endswith("/:memory:") or db == "sqlite://":
+    path = _sqlite_file(store.db)
+    if path is None:
+        return store.db
+    if not path:
         return None
-    if db.startswith("sqlite:///") and not db.startswith("sqlite:////"):
-        return "sqlite:///" + str(Path(db[len("sqlite:///"):]).expanduser().resolve())
-    if "://" in db:
-        return db
-    return str(Path(db).expanduser().resolve())
+    full = str(Path(path).expanduser().resolve())
+    if "://" not in store.db:
+        return full
+    return make_url(store.db).set(database=full).render_as_string(hide_password=False)
 
 
 class _StoreReader:
@@ -161,8 +173,8 @@ class _StoreReader:
         from ..errors import StoreError
         from ..store import open_store
 
-        path = db[len("sqlite:///"):].split("?")[0] if db.startswith("sqlite:///") else None if "://" in db else db
-        if path is not None and not Path(path).is_file():  # opening would create an empty store
+        path = _sqlite_file(db)
+        if path and not Path(path).is_file():  # opening would create an empty store
             raise StoreError(f"{db}: the store is not on the Ray node that reads it")
         self.store, self.read = open_store(db), read
 
@@ -180,9 +192,8 @@ def _feed(store: Store, waves: Iterable[Sequence[Any]], read: Callable[[Store, A
     """
     import ray
     from ray.data import ActorPoolStrategy
-    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-
     from ray.util.client import ray as client
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
     # through Ray Client (ray://) the "driver's node" is the cluster's head, not this machine
     db = None if client.is_connected() else reopenable(store)
@@ -201,3 +212,8 @@ def _feed(store: Store, waves: Iterable[Sequence[Any]], read: Callable[[Store, A
     yield rows.map_batches(_StoreReader, fn_constructor_kwargs={"db": db, "read": read}, batch_size=1,
                            compute=ActorPoolStrategy(size=1), num_cpus=0, scheduling_strategy=here,
                            max_restarts=0)
+
+
+def _articles(store: Store, ids: list[str]) -> bytes:
+    """`_feed`'s read of a batch's articles (analyze; MinHash signing)."""
+    return _dump(store.articles(ids))
