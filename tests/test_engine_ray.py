@@ -176,6 +176,39 @@ def test_demo_identical_on_both_engines(ray_session, demo_run, tmp_path):
 
 
 @pytest.mark.slow
+def test_analyze_embed_actors_finish_a_half_embedded_store(ray_session, tmp_path):
+    """One analyze+embed actor per CPU takes each batch through both stages; articles an
+    interrupted run analyzed but did not embed are embedded from their stored analyses, not
+    analyzed again; analyses and vectors are the in-process engine's (float32)."""
+    from newsprism.engine_ray.models import actor_count, analyze_and_embed_ray
+    from newsprism.pipeline import Models, analyze_and_embed_pending
+    from newsprism.progress import NullProgress
+    from newsprism.settings import Settings
+
+    assert actor_count(RayConfig()) == 2 and actor_count(RayConfig(actors=1)) == 1
+    fp32 = Settings(precision="fp32")
+    local, ray_store = _demo_store(tmp_path / "local.db"), _demo_store(tmp_path / "ray.db")
+    head = local.ids_without_analysis()[:7]
+    with Models.from_settings(fp32, processes=1) as models:
+        early = models.worker.analyze_embed(local.articles(head), None, fp32.analyze).result()[0]
+        for store in (local, ray_store):  # a run cut between the analyses and their vectors
+            store.save_analyses(early)
+        analyze_and_embed_pending(local, models, settings=fp32, progress=NullProgress())
+    got = analyze_and_embed_ray(ray_store, settings=fp32, ray_cfg=RayConfig(), progress=NullProgress())
+    every = [a.id for a in ray_store.articles()]
+    assert got == (len(every) - len(head), len(every)) and len(every) > 32
+    assert ray_store.ids_without_analysis() == ray_store.ids_without_vectors() == []
+    got_an = ray_store.analyses(every)
+    assert got_an == local.analyses(every)
+    assert [got_an[a.article_id] for a in early] == early
+    want_v, got_v = local.vectors(), ray_store.vectors()
+    assert sorted(got_v) == sorted(want_v) == sorted(every)
+    for aid, w in want_v.items():
+        for f in ("doc", "sentences", "ml_doc", "ml_sentences"):
+            assert np.allclose(getattr(got_v[aid], f), getattr(w, f), atol=1e-5), (aid, f)
+
+
+@pytest.mark.slow
 def test_time_windows_stitch_on_demo(ray_session, demo_run, tmp_path):
     """Windows of 3 days split the demo's stories; the stitch rejoins them (measured, not
     required to be exact: see engine_ray's docstring)."""

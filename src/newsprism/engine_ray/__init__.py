@@ -7,9 +7,9 @@ holds a stage's inputs at once), and the driver writes results back batch by bat
 in-process one. A `:memory:` store, which only the driver can read, is handed over in waves.
 
 - analyze / embed: one row per in-process batch (the same `Settings.batch_size` slices), run by
-  two chained `map_batches` on actor pools that load their model once per run: analyses flow
-  to the embedder inside Ray, and the two stages run at once; identical batches give identical
-  vectors (an encoder's padding depends on its batch).
+  one `map_batches` on a pool of one actor per CPU that loads every model once per run and
+  takes each batch through both stages, as the in-process worker children do; identical
+  batches give identical vectors (an encoder's padding depends on its batch).
 - relate: signing and `relate_pair` are tasks; the two global candidate searches are
   key-partitioned shuffles (`groupby().map_groups()`): LSH buckets keyed by (band, band bytes),
   and kNN keyed by (query language, indexed language). Both are exact.

@@ -29,10 +29,12 @@ class RayConfig:
     #: Story assignment runs per time window of this many days, counted from the earliest new
     #: article; stories straddling a boundary are stitched (see module docstring).
     window_days: float = 30.0
-    actors: int = 1  # model-loading actors per stage (each holds its own copy of the model)
+    #: Analyze+embed actors, each loading every model and running one torch thread; None: one
+    #: per CPU of the cluster, as the in-process engine starts one worker per CPU.
+    actors: int | None = None
     #: Articles (or stories, for compare) the driver hands Ray at a time when the store cannot be
     #: opened by another process (`:memory:`): the driver then holds one wave's inputs and the
-    #: analyze and embed actors load their models once per wave. Any other store is read by
+    #: analyze+embed actors load their models once per wave. Any other store is read by
     #: `_StoreReader` on the driver's node as Ray Data asks, with no waves.
     wave: int = 2048
     object_store_bytes: int = 1_500_000_000  # local ray only
@@ -100,8 +102,8 @@ def _rows(ds) -> Iterable[dict[str, Any]]:  # type: ignore[no-untyped-def]
 
 
 #: Blocks a wave's rows are cut into: a block is what flows between stages and what one task
-#: takes, so one batch a block for waves of up to 64 batches (analyze and embed then overlap
-#: batch by batch), several small stories a block beyond (a task per story cost more than
+#: takes, so one batch a block for waves of up to 64 batches (the analyze+embed actors then
+#: share them batch by batch), several small stories a block beyond (a task per story cost more than
 #: the stories did).
 _WAVE_BLOCKS = 64
 
