@@ -61,13 +61,10 @@ class ModelSpec:
     cache_size: int = SENTENCE_CACHE
     threads: int | None = None
 
-    def load(self, *, analyze: bool = True, embed: bool = True) -> StageModels:
-        """The models of the stages asked for (an actor of one stage loads only its own)."""
-        encoder = multilingual = None
-        if embed:
-            encoder = MiniLMEncoder(device=self.device, threads=self.threads, precision=self.precision)
-            multilingual = MultilingualEncoder(**({"threads": self.threads} if self.threads else {}))
-        return StageModels(load_nlp() if analyze else None, encoder, multilingual, SentenceCache(self.cache_size))
+    def load(self) -> StageModels:
+        encoder = MiniLMEncoder(device=self.device, threads=self.threads, precision=self.precision)
+        multilingual = MultilingualEncoder(**({"threads": self.threads} if self.threads else {}))
+        return StageModels(load_nlp(), encoder, multilingual, SentenceCache(self.cache_size))
 
 
 @dataclass

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from ..heap import trim_heap
@@ -62,8 +60,8 @@ def analyze_and_embed_ray(store: Store, *, settings: Settings, ray_cfg: RayConfi
     # max_restarts=0: a restartable actor whose constructor arguments sit in the object store
     # makes Ray's C++ runtime log an error line on every start, which `-q` cannot hide; a lost
     # actor fails the run instead, and the next run resumes from the store
-    spec = replace(ModelSpec(device=settings.device, precision=settings.precision,
-                             cache_size=settings.sentence_cache), threads=1)
+    spec = ModelSpec(device=settings.device, precision=settings.precision, cache_size=settings.sentence_cache,
+                     threads=1)
 
     with progress.task("analyze", len(ids)) as analyzed, \
             progress.task("embed", len(ids) + len(leftovers)) as embedded:
